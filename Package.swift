@@ -1,0 +1,120 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "evq",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "evqd", targets: ["evqd"]),
+        .executable(name: "evq", targets: ["evq"]),
+        .library(name: "EvCore", targets: ["EvCore"]),
+        .library(name: "EvStorage", targets: ["EvStorage"]),
+        .library(name: "EvIngest", targets: ["EvIngest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure core: events, line protocol, block codec, checksums. No I/O, no clock, no Foundation.
+        .target(name: "EvCore", swiftSettings: strict),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // The segment log: files, blocks, recovery, index, retention, group commit.
+        .target(
+            name: "EvStorage",
+            dependencies: [
+                "EvCore", "CLZ4",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // TCP line-protocol ingest on SwiftNIO.
+        .target(
+            name: "EvIngest",
+            dependencies: [
+                "EvCore", "EvStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // evqd's configuration and service wiring (a library so tests can start it in process).
+        .target(
+            name: "EvDaemon",
+            dependencies: [
+                "EvCore", "EvStorage", "EvIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The evq commands (a library so tests can call them).
+        .target(
+            name: "EvqCommands",
+            dependencies: [
+                "EvCore", "EvStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "evqd", dependencies: ["EvDaemon"], swiftSettings: strict),
+        .executableTarget(name: "evq", dependencies: ["EvqCommands"], swiftSettings: strict),
+        .target(
+            name: "EvTestSupport",
+            dependencies: ["EvCore", "EvStorage"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EvCoreTests",
+            dependencies: ["EvCore", "EvTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EvStorageTests",
+            dependencies: [
+                "EvCore", "EvStorage", "EvTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EvIngestTests",
+            dependencies: [
+                "EvCore", "EvStorage", "EvIngest", "EvTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["EvCore", "EvStorage", "EvTestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// Directory-level helpers: list, remove, fsync a directory, read a whole file.
+public enum FileSystem {
+    /// File names in `directory` (no `.`/`..`), unsorted.
+    public static func list(_ directory: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(directory) else {
+            throw StorageError.system("opendir", path: directory, Errno(rawValue: errno))
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func fileSize(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+
+    /// Creates `path` and its parents if missing.
+    public static func createDirectory(_ path: String) throws(StorageError) {
+        if isDirectory(path) { return }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw StorageError.system("mkdir", path: prefix, Errno(rawValue: errno))
+            }
+        }
+    }
+
+    public static func remove(_ path: String) throws(StorageError) {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw StorageError.system("unlink", path: path, Errno(rawValue: errno))
+        }
+    }
+
+    /// fsync a directory so that created, renamed and removed entries are durable (Prometheus `fileutil`).
+    public static func syncDirectory(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.system("open", path: path, Errno(rawValue: errno)) }
+        defer { _ = Glibc.close(fd) }
+        if fsync(fd) != 0 { throw StorageError.system("fsync", path: path, Errno(rawValue: errno)) }
+    }
+
+    /// The whole file, read-only.
+    public static func readFile(_ path: String) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.system("open", path: path, Errno(rawValue: errno)) }
+        defer { _ = Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StorageError.system("stat", path: path, Errno(rawValue: errno)) }
+        return try PosixLogFile.read(fd: fd, path: path, at: 0, count: Int(st.st_size))
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync the directory.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws(StorageError) {
+        let temporary = path + ".tmp"
+        try remove(temporary)
+        let file = try PosixLogFile(path: temporary, create: true)
+        defer { file.close() }
+        try file.append(bytes)
+        try file.sync()
+        if rename(temporary, path) != 0 { throw StorageError.system("rename", path: path, Errno(rawValue: errno)) }
+        try syncDirectory(directory)
+    }
+}

@@ -1,0 +1,291 @@
+import EvCore
+import Logging
+
+/// The writable segment log of one data directory: recovery on open, appends, fsync, rolling, retention.
+///
+/// Not thread-safe: owned by one `LogWriter` (the single writer). Holds the directory lock while open.
+public final class SegmentLog {
+    public let directory: String
+    public let options: LogOptions
+    public let recovery: RecoveryReport
+    public private(set) var nextOffset: Int64
+    /// Indexes of the sealed segments, oldest first.
+    public private(set) var sealed: [SegmentIndex]
+    /// Index of the active segment (kept in memory; rebuilt by recovery after a crash).
+    public private(set) var active: SegmentIndex
+
+    private let lock: DirectoryLock
+    private var activeFile: any LogFile
+    private var activeOpenedAt: ContinuousClock.Instant
+    private let logger: Logger
+
+    /// Opens (creating if needed) the log in `directory`, taking its lock and recovering the active segment.
+    public init(directory: String, options: LogOptions = LogOptions(), logger: Logger) throws(StorageError) {
+        self.directory = directory
+        self.options = options
+        self.logger = logger
+        try FileSystem.createDirectory(directory)
+        lock = try DirectoryLock(directory: directory)
+        var report = RecoveryReport()
+
+        var bases = try FileSystem.list(directory).compactMap(FileNames.baseOffset(ofSegment:)).sorted()
+        if bases.isEmpty {
+            try Self.createSegment(directory: directory, baseOffset: 0, opener: options.fileOpener).close()
+            bases = [0]
+        }
+        var sealed: [SegmentIndex] = []
+        for base in bases.dropLast() {
+            let (index, rebuilt, damage) = try Self.loadIndex(directory: directory, baseOffset: base, write: true)
+            if rebuilt { report.rebuiltIndexes += 1 }
+            report.corruptions += damage
+            sealed.append(index)
+        }
+        let activeBase = bases.last!
+        let activePath = directory + "/" + FileNames.segment(baseOffset: activeBase)
+        let file = try options.fileOpener.open(path: activePath, create: false)
+        let bytes = try file.read(at: 0, count: file.size)
+        var active = SegmentIndex(baseOffset: activeBase)
+        if bytes.count < SegmentHeader.size {
+            // A segment created but never fully written: give it its header again.
+            report.truncatedBytes += bytes.count
+            report.truncatedAt = (FileNames.segment(baseOffset: activeBase), 0)
+            try file.truncate(to: 0)
+            try file.append(SegmentHeader(baseOffset: activeBase).encode())
+            try file.sync()
+        } else {
+            if case .failure(let reason) = SegmentHeader.decode(bytes) {
+                report.corruptions.append(
+                    Corruption(
+                        segment: FileNames.segment(baseOffset: activeBase),
+                        position: 0,
+                        blockIndex: nil,
+                        reason: reason.description,
+                        bytes: SegmentHeader.size
+                    )
+                )
+            }
+            var scanner = BlockScanner(
+                bytes: bytes,
+                segmentName: FileNames.segment(baseOffset: activeBase),
+                baseOffset: activeBase
+            )
+            while let item = scanner.next() {
+                switch item {
+                case .block(_, let position, let header): active.entries.append(.init(position: position, header: header))
+                case .corrupt(let corruption): report.corruptions.append(corruption)
+                }
+            }
+            if let tail = scanner.tail {
+                report.truncatedBytes += tail.bytes
+                report.truncatedAt = (FileNames.segment(baseOffset: activeBase), tail.position)
+                try file.truncate(to: tail.position)
+                try file.sync()
+            }
+        }
+        active.segmentBytes = file.size
+        self.sealed = sealed
+        self.active = active
+        self.activeFile = file
+        self.activeOpenedAt = .now
+        self.nextOffset = max(active.nextOffset, sealed.last?.nextOffset ?? 0)
+        report.segmentCount = bases.count
+        report.nextOffset = nextOffset
+        self.recovery = report
+        if report.truncatedBytes > 0 {
+            logger.warning(
+                "recovery truncated a torn tail",
+                metadata: [
+                    "segment": "\(report.truncatedAt!.segment)", "segment.position": "\(report.truncatedAt!.position)",
+                    "bytes": "\(report.truncatedBytes)",
+                ]
+            )
+        }
+        for corruption in report.corruptions {
+            logger.error("damaged block kept and skipped by readers", metadata: ["corruption": "\(corruption)"])
+        }
+        logger.info("log opened", metadata: ["recovery": "\(report)"])
+    }
+
+    /// Appends sealed blocks with consecutive offsets, in one write. Not durable until `sync()`.
+    ///
+    /// - Returns: the offsets given to the blocks' events.
+    /// - Throws: `StorageError`; the file is then cut back to its size before the call, so nothing of a failed
+    ///   append is left behind (or, if even that fails, recovery will cut it on the next open).
+    @discardableResult
+    public func append(_ blocks: [SealedBlock]) throws(StorageError) -> Range<Int64> {
+        let first = nextOffset
+        var offset = first
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(blocks.reduce(0) { $0 + BlockHeader.size + $1.body.count })
+        var entries: [SegmentIndex.Entry] = []
+        let startSize = activeFile.size
+        for block in blocks {
+            var header = block.header
+            header.firstOffset = offset
+            entries.append(.init(position: startSize + buffer.count, header: header))
+            header.encode(to: &buffer)
+            buffer.append(contentsOf: block.body)
+            offset += Int64(header.eventCount)
+        }
+        do {
+            try activeFile.append(buffer)
+        } catch {
+            if activeFile.size != startSize { try? activeFile.truncate(to: startSize) }
+            throw error
+        }
+        active.entries += entries
+        active.segmentBytes = activeFile.size
+        nextOffset = offset
+        return first..<offset
+    }
+
+    /// fsync the active segment.
+    public func sync() throws(StorageError) {
+        try activeFile.sync()
+    }
+
+    /// Seals the active segment when it is over its size or age; returns whether it did.
+    @discardableResult
+    public func rollIfNeeded() throws(StorageError) -> Bool {
+        guard !active.entries.isEmpty else { return false }
+        let tooBig = activeFile.size >= options.segmentBytesMax
+        let tooOld = options.segmentAgeMax.map { ContinuousClock.now - activeOpenedAt >= $0 } ?? false
+        guard tooBig || tooOld else { return false }
+        try roll()
+        return true
+    }
+
+    /// Seals the active segment (fsync, index file) and starts a new one at `nextOffset`.
+    public func roll() throws(StorageError) {
+        try activeFile.sync()
+        active.segmentBytes = activeFile.size
+        try FileSystem.writeAtomically(
+            active.encode(),
+            to: directory + "/" + FileNames.index(baseOffset: active.baseOffset),
+            directory: directory
+        )
+        let file = try Self.createSegment(directory: directory, baseOffset: nextOffset, opener: options.fileOpener)
+        activeFile.close()
+        sealed.append(active)
+        activeFile = file
+        active = SegmentIndex(baseOffset: nextOffset, segmentBytes: file.size)
+        activeOpenedAt = .now
+        logger.info("segment rolled", metadata: ["segment.base_offset": "\(nextOffset)"])
+    }
+
+    /// Deletes whole sealed segments past the retention age (by their newest event time) or while the log is over
+    /// the retention size, oldest first. Returns the base offsets removed.
+    @discardableResult
+    public func applyRetention(nowNanoseconds: Int64) throws(StorageError) -> [Int64] {
+        var removed: [Int64] = []
+        var total = sealed.reduce(0) { $0 + $1.segmentBytes } + activeFile.size
+        while let oldest = sealed.first {
+            var expired = false
+            if let age = options.retentionAge, let maxTime = oldest.maxTime {
+                let (seconds, attoseconds) = age.components
+                let ageNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+                expired = maxTime < nowNanoseconds - ageNanos
+            }
+            let oversize = options.retentionBytes.map { total > $0 } ?? false
+            guard expired || oversize else { break }
+            try FileSystem.remove(directory + "/" + FileNames.segment(baseOffset: oldest.baseOffset))
+            try FileSystem.remove(directory + "/" + FileNames.index(baseOffset: oldest.baseOffset))
+            total -= oldest.segmentBytes
+            removed.append(oldest.baseOffset)
+            sealed.removeFirst()
+        }
+        if !removed.isEmpty {
+            try FileSystem.syncDirectory(directory)
+            logger.info("retention removed segments", metadata: ["segments": "\(removed)"])
+        }
+        return removed
+    }
+
+    /// Total bytes of all segment files.
+    public var totalBytes: Int { sealed.reduce(0) { $0 + $1.segmentBytes } + activeFile.size }
+
+    /// fsync and close. The lock is released when the log is deallocated.
+    public func close() throws(StorageError) {
+        try activeFile.sync()
+        activeFile.close()
+    }
+
+    // MARK: - Helpers
+
+    static func createSegment(
+        directory: String,
+        baseOffset: Int64,
+        opener: any LogFileOpener
+    ) throws(StorageError) -> any LogFile {
+        let path = directory + "/" + FileNames.segment(baseOffset: baseOffset)
+        let file = try opener.open(path: path, create: true)
+        if file.size > 0 { try file.truncate(to: 0) }
+        try file.append(SegmentHeader(baseOffset: baseOffset).encode())
+        try file.sync()
+        try FileSystem.syncDirectory(directory)
+        return file
+    }
+
+    /// The index of a sealed segment: its index file when valid and current, else rebuilt by a scan (and written
+    /// back when `write`). Also returns whether it was rebuilt and the damage a scan found.
+    public static func loadIndex(
+        directory: String,
+        baseOffset: Int64,
+        write: Bool
+    ) throws(StorageError) -> (SegmentIndex, rebuilt: Bool, damage: [Corruption]) {
+        let segmentPath = directory + "/" + FileNames.segment(baseOffset: baseOffset)
+        let indexPath = directory + "/" + FileNames.index(baseOffset: baseOffset)
+        let size = FileSystem.fileSize(segmentPath) ?? 0
+        if FileSystem.exists(indexPath), let bytes = try? FileSystem.readFile(indexPath),
+            let index = SegmentIndex.decode(bytes, baseOffset: baseOffset), index.segmentBytes == size
+        {
+            return (index, false, [])
+        }
+        let (index, damage) = try scan(directory: directory, baseOffset: baseOffset)
+        if write && damage.isEmpty {
+            try FileSystem.writeAtomically(index.encode(), to: indexPath, directory: directory)
+        }
+        return (index, true, damage)
+    }
+
+    /// Builds a segment's index by reading every block; damaged blocks are left out and reported.
+    public static func scan(
+        directory: String,
+        baseOffset: Int64
+    ) throws(StorageError) -> (SegmentIndex, [Corruption]) {
+        let name = FileNames.segment(baseOffset: baseOffset)
+        let bytes = try FileSystem.readFile(directory + "/" + name)
+        var damage: [Corruption] = []
+        if case .failure(let reason) = SegmentHeader.decode(bytes) {
+            damage.append(
+                Corruption(
+                    segment: name,
+                    position: 0,
+                    blockIndex: nil,
+                    reason: reason.description,
+                    bytes: min(bytes.count, SegmentHeader.size)
+                )
+            )
+        }
+        var index = SegmentIndex(baseOffset: baseOffset, segmentBytes: bytes.count)
+        var scanner = BlockScanner(bytes: bytes, segmentName: name, baseOffset: baseOffset)
+        while let item = scanner.next() {
+            switch item {
+            case .block(_, let position, let header): index.entries.append(.init(position: position, header: header))
+            case .corrupt(let corruption): damage.append(corruption)
+            }
+        }
+        if let tail = scanner.tail, tail.position >= SegmentHeader.size {
+            damage.append(
+                Corruption(
+                    segment: name,
+                    position: tail.position,
+                    blockIndex: index.entries.count + damage.count,
+                    reason: tail.reason,
+                    bytes: tail.bytes
+                )
+            )
+        }
+        return (index, damage)
+    }
+}
