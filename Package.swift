@@ -47,6 +47,7 @@ let package = Package(
                 "EvCore", "EvStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -60,6 +61,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -77,8 +79,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "evqd", dependencies: ["EvDaemon"], swiftSettings: strict),
-        .executableTarget(name: "evq", dependencies: ["EvqCommands"], swiftSettings: strict),
+        .executableTarget(
+            name: "evqd",
+            dependencies: ["EvDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "evq",
+            dependencies: ["EvqCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .target(
             name: "EvTestSupport",
             dependencies: ["EvCore", "EvStorage"],

@@ -15,7 +15,24 @@ public enum BlockDecoder {
         try forEach(body: body, header: header) { events.append($0) }
     }
 
-    /// Calls `body` with each event of the block, in offset order.
+    /// Calls `visit` with each event of the block held in `body`, in offset order.
+    public static func forEach(
+        body: [UInt8],
+        header: BlockHeader,
+        _ visit: (Event) -> Void
+    ) throws(BlockDecodeError) {
+        let result: Result<Void, BlockDecodeError> = body.withUnsafeBytes { raw in
+            do throws(BlockDecodeError) {
+                try forEach(body: raw, header: header, visit)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    /// Calls `visit` with each event of the block, in offset order.
     public static func forEach(
         body raw: UnsafeRawBufferPointer,
         header: BlockHeader,

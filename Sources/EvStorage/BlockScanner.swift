@@ -19,11 +19,23 @@ public struct BlockScanner {
     private var blockIndex = 0
     private var minimumOffset: Int64
 
-    public init(bytes: [UInt8], segmentName: String, baseOffset: Int64, start: Int = SegmentHeader.size) {
+    /// Byte position in the file of `bytes[0]` (non-zero when scanning a file from the middle).
+    public let origin: Int
+
+    public init(
+        bytes: [UInt8],
+        segmentName: String,
+        baseOffset: Int64,
+        start: Int = SegmentHeader.size,
+        origin: Int = 0,
+        blockIndex: Int = 0
+    ) {
         self.bytes = bytes
         self.segmentName = segmentName
         self.position = start
         self.minimumOffset = baseOffset
+        self.origin = origin
+        self.blockIndex = blockIndex
     }
 
     public mutating func next() -> Item? {
@@ -35,14 +47,14 @@ public struct BlockScanner {
                 blockIndex += 1
                 minimumOffset = header.nextOffset
             }
-            return .block(index: blockIndex, position: position, header: header)
+            return .block(index: blockIndex, position: origin + position, header: header)
         case .failure(let reason):
             let start = position
             if let resume = findValidBlock(after: start) {
                 position = resume
                 let corruption = Corruption(
                     segment: segmentName,
-                    position: start,
+                    position: origin + start,
                     blockIndex: blockIndex,
                     reason: reason.description,
                     bytes: resume - start
@@ -50,15 +62,10 @@ public struct BlockScanner {
                 blockIndex += 1
                 return .corrupt(corruption)
             }
-            tail = (start, bytes.count - start, reason.description)
+            tail = (origin + start, bytes.count - start, reason.description)
             position = bytes.count
             return nil
         }
-    }
-
-    /// The body bytes of a block the scanner returned.
-    public func body(at position: Int, header: BlockHeader) -> ArraySlice<UInt8> {
-        bytes[(position + BlockHeader.size)..<(position + header.totalBytes)]
     }
 
     private func validBlock(at p: Int) -> Result<BlockHeader, Corruption.Reason> {

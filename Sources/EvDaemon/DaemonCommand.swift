@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import EvCore
+import EvIngest
+import EvStorage
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// `evqd`: the daemon. Options, defaults and exit codes are in the README ("Configuration").
+public struct DaemonCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "evqd",
+        abstract: "evq's daemon: line-protocol ingest over TCP into an LZ4 segment log.",
+        discussion: """
+            Prints "ingest listening on HOST:PORT" once it accepts connections. SIGTERM or SIGINT: stop \
+            accepting, drain, fsync, exit 0.
+            """
+    )
+
+    @Option(name: .long, help: "Data directory.")
+    public var dataDir: String = "./evq-data"
+
+    @Option(name: .long, help: "Line-protocol TCP listener (port 0 picks a free port).", transform: parseHostPort)
+    public var ingestAddr: HostPort = HostPort(host: "127.0.0.1", port: 8094)
+
+    @Option(name: .long, help: "HTTP read API listener (accepted; the HTTP API is not built yet).", transform: parseHostPort)
+    public var httpAddr: HostPort = HostPort(host: "127.0.0.1", port: 8052)
+
+    @Flag(name: .long, help: "Do not run the host collector (accepted; the collector is not built yet).")
+    public var noCollector = false
+
+    @Option(name: .long, help: "fsync policy: always | interval:MS | never. '#evq sync' always fsyncs.",
+            transform: parseFsync)
+    public var fsync: FsyncPolicy = .always
+
+    @Option(name: .long, help: "Seal a segment at this size, in MiB.")
+    public var segmentMib: Int = 64
+
+    @Option(name: .long, help: "Delete sealed segments whose newest event is older than this many hours (0: never).")
+    public var retentionHours: Int = 15 * 24
+
+    @Option(name: .long, help: "Delete the oldest sealed segments while the log is larger than this, in MiB (0: no limit).")
+    public var retentionMib: Int = 0
+
+    @Option(name: .long, help: "Most concurrent ingest connections.")
+    public var maxConnections: Int = 1024
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    public func validate() throws {
+        guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
+        guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    public func run() async throws {
+        var logger = Logger(label: "evqd")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let options = LogOptions(
+            segmentBytesMax: segmentMib * 1024 * 1024,
+            retentionAge: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil,
+            retentionBytes: retentionMib > 0 ? retentionMib * 1024 * 1024 : nil
+        )
+        let log: SegmentLog
+        do {
+            log = try SegmentLog(directory: dataDir, options: options, logger: logger)
+        } catch {
+            logger.critical("cannot open the data directory", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let writer = LogWriter(log: log, policy: fsync, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let server = IngestServer(
+            host: ingestAddr.host,
+            port: ingestAddr.port,
+            writer: writer,
+            group: group,
+            options: IngestOptions(connectionsMax: maxConnections),
+            logger: logger,
+            onListening: { address in
+                let shown = HostPort(host: address.ipAddress ?? "?", port: address.port ?? 0)
+                writeStandardOutput("ingest listening on \(shown)\n")
+            }
+        )
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await services.run()
+        } catch {
+            logger.critical("ingest failed", metadata: ["error": "\(error)"])
+            writer.shutdown()
+            try? await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        writer.shutdown()
+        try await group.shutdownGracefully()
+        logger.info("evqd stopped")
+    }
+}
+
+func parseHostPort(_ text: String) throws -> HostPort {
+    guard let value = HostPort(text) else { throw ValidationError("expected HOST:PORT, got '\(text)'") }
+    return value
+}
+
+func parseFsync(_ text: String) throws -> FsyncPolicy {
+    guard let value = FsyncPolicy(text) else {
+        throw ValidationError("expected always, never or interval:MS, got '\(text)'")
+    }
+    return value
+}
+
+/// Writes straight to file descriptor 1, unbuffered, so scripts waiting for the line see it at once.
+func writeStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + done, $0.count - done) }
+        if n <= 0 { return }
+        done += n
+    }
+}

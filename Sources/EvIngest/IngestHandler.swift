@@ -1,0 +1,303 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import EvCore
+import EvStorage
+import Logging
+import NIOCore
+
+/// One ingest connection: frames lines, parses them, builds blocks, hands them to the log writer, and answers
+/// on the same connection (`spec/wire-protocol.md`, "Replies").
+///
+/// - Lines are parsed straight out of NIO's read buffers; only a line split across two reads is copied.
+/// - Valid events go into this connection's open block, sealed (LZ4 + CRC, on this event loop) when it is
+///   big enough, when it has lingered `blockLinger`, at `#evq sync`, and when the connection ends.
+/// - Backpressure: while more than `inFlightBytesMax` of this connection's blocks are not yet written, the
+///   handler stops reading from the socket, so a client faster than the disk is slowed, never buffered.
+/// - Replies are dropped (and counted), never queued, when the client does not read them.
+///
+/// Not thread-safe: lives on its channel's event loop.
+final class IngestHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Never
+    typealias OutboundOut = ByteBuffer
+
+    private let writer: LogWriter
+    private let options: IngestOptions
+    private let stats: IngestStats
+    private let logger: Logger
+
+    private var parser: LineProtocolParser
+    private var encoder = BlockEncoder()
+    /// The part of a line that has not seen its newline yet.
+    private var carry: [UInt8] = []
+    /// Set while skipping the rest of a line over the length limit; holds its length so far.
+    private var skippedLineBytes: Int?
+    private var lineNumber = 0
+    private var blockFirstLine = 0
+    private var lingerTask: Scheduled<Void>?
+
+    private var inFlightBytes = 0
+    private var inFlightSubmissions = 0
+    private var readPending = false
+    private var lastOffset: Int64 = -1
+    private var repliesWritten = false
+    private var inputClosed = false
+
+    init(writer: LogWriter, options: IngestOptions, stats: IngestStats, logger: Logger) {
+        self.writer = writer
+        self.options = options
+        self.stats = stats
+        self.logger = logger
+        self.parser = LineProtocolParser(limits: options.limits)
+    }
+
+    // MARK: - Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        stats.bytesRead.add(buffer.readableBytes, ordering: .relaxed)
+        let now = WallClock.nowNanoseconds()
+        buffer.withUnsafeReadableBytes { bytes in
+            var start = 0
+            let count = bytes.count
+            while start < count {
+                guard let newline = Self.indexOfNewline(bytes, from: start) else {
+                    appendPartial(UnsafeRawBufferPointer(rebasing: bytes[start..<count]))
+                    break
+                }
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
+                if skippedLineBytes != nil || !carry.isEmpty {
+                    finishCarriedLine(line, now: now, context: context)
+                } else {
+                    process(line, now: now, context: context)
+                }
+                start = newline + 1
+            }
+        }
+        if !encoder.isEmpty && lingerTask == nil {
+            lingerTask = context.eventLoop.assumeIsolated().scheduleTask(in: options.blockLinger) {
+                self.lingerTask = nil
+                self.submitBlock(sync: nil, context: context)
+            }
+        }
+        flushReplies(context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // The client finished sending (shutdown(SHUT_WR)): a last line without a newline still counts.
+            inputClosed = true
+            endOfInput(context: context)
+            closeIfDone(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !inputClosed { endOfInput(context: context) }
+        lingerTask?.cancel()
+        lingerTask = nil
+        stats.connections.subtract(1, ordering: .relaxed)
+        context.fireChannelInactive()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        stats.connections.add(1, ordering: .relaxed)
+        stats.connectionsTotal.add(1, ordering: .relaxed)
+        context.fireChannelActive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: - Outbound (backpressure)
+
+    func read(context: ChannelHandlerContext) {
+        if inFlightBytes > options.inFlightBytesMax {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: - Lines
+
+    private func appendPartial(_ bytes: UnsafeRawBufferPointer) {
+        if let skipped = skippedLineBytes {
+            skippedLineBytes = skipped + bytes.count
+            return
+        }
+        if carry.count + bytes.count > options.limits.lineBytesMax + 1 {
+            // Over the limit before its newline: stop buffering, skip to the newline.
+            skippedLineBytes = carry.count + bytes.count
+            carry.removeAll(keepingCapacity: false)
+            return
+        }
+        carry.append(contentsOf: bytes)
+    }
+
+    private func finishCarriedLine(_ rest: UnsafeRawBufferPointer, now: Int64, context: ChannelHandlerContext) {
+        if let skipped = skippedLineBytes {
+            skippedLineBytes = nil
+            lineNumber += 1
+            let length = skipped + rest.count
+            reject(
+                LineProtocolError(
+                    column: options.limits.lineBytesMax + 1,
+                    .lineTooLong(bytes: length, limit: options.limits.lineBytesMax)
+                ),
+                context: context
+            )
+            return
+        }
+        carry.append(contentsOf: rest)
+        let line = carry
+        carry.removeAll(keepingCapacity: true)
+        line.withUnsafeBytes { process($0, now: now, context: context) }
+    }
+
+    private func endOfInput(context: ChannelHandlerContext) {
+        let now = WallClock.nowNanoseconds()
+        if skippedLineBytes != nil || !carry.isEmpty {
+            finishCarriedLine(UnsafeRawBufferPointer(start: nil, count: 0), now: now, context: context)
+        }
+        if !encoder.isEmpty { submitBlock(sync: nil, context: context) }
+        flushReplies(context: context)
+    }
+
+    private func process(_ line: UnsafeRawBufferPointer, now: Int64, context: ChannelHandlerContext) {
+        lineNumber += 1
+        do throws(LineProtocolError) {
+            switch try parser.parse(line, receiveTime: now) {
+            case .event:
+                if encoder.isEmpty { blockFirstLine = lineNumber }
+                encoder.append(parser, receiveTime: now)
+                stats.events.add(1, ordering: .relaxed)
+                if encoder.rawBytes >= options.blockBytesTarget || encoder.eventCount >= Limits.blockEventCountMax {
+                    submitBlock(sync: nil, context: context)
+                }
+            case .blank:
+                break
+            case .comment:
+                switch try ControlLine.parse(line) {
+                case .sync(let token):
+                    submitBlock(sync: (token, lineNumber), context: context)
+                case .precision(let precision):
+                    parser.precision = precision
+                case nil:
+                    break
+                }
+            }
+        } catch {
+            reject(error, context: context)
+        }
+    }
+
+    private func reject(_ error: LineProtocolError, context: ChannelHandlerContext) {
+        stats.rejectedLines.add(1, ordering: .relaxed)
+        reply("err line=\(lineNumber) col=\(error.column) \(error.description)\n", context: context)
+    }
+
+    // MARK: - Blocks
+
+    /// Seals the open block (if any) and submits it; with `sync`, asks for durability and an `ok` reply.
+    private func submitBlock(sync: (token: String, line: Int)?, context: ChannelHandlerContext) {
+        lingerTask?.cancel()
+        lingerTask = nil
+        var blocks: [SealedBlock] = []
+        let lines = blockFirstLine...max(blockFirstLine, lineNumber)
+        if !encoder.isEmpty { blocks.append(SealedBlock.seal(&encoder)) }
+        if blocks.isEmpty && sync == nil { return }
+        let bytes = blocks.reduce(0) { $0 + $1.header.totalBytes }
+        inFlightBytes += bytes
+        inFlightSubmissions += 1
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let hasEvents = !blocks.isEmpty
+        writer.submit(blocks, sync: sync != nil) { result in
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.completed(
+                    result,
+                    bytes: bytes,
+                    lines: hasEvents ? lines : nil,
+                    sync: sync,
+                    context: context
+                )
+            }
+        }
+    }
+
+    private func completed(
+        _ result: Result<Int64?, StorageError>,
+        bytes: Int,
+        lines: ClosedRange<Int>?,
+        sync: (token: String, line: Int)?,
+        context: ChannelHandlerContext
+    ) {
+        inFlightBytes -= bytes
+        inFlightSubmissions -= 1
+        switch result {
+        case .success(let last):
+            if let last { lastOffset = max(lastOffset, last) }
+            if let sync { reply("ok \(sync.token) \(lastOffset)\n", context: context) }
+        case .failure(let error):
+            if let lines {
+                stats.unstoredLines.add(lines.count, ordering: .relaxed)
+                reply(
+                    "err line=\(lines.lowerBound) col=1 lines \(lines.lowerBound)-\(lines.upperBound) not stored: "
+                        + "\(error.message)\n",
+                    context: context
+                )
+            }
+            if let sync {
+                reply("err line=\(sync.line) col=1 sync \(sync.token) failed: \(error.message)\n", context: context)
+            }
+        }
+        flushReplies(context: context)
+        if readPending && inFlightBytes <= options.inFlightBytesMax {
+            readPending = false
+            context.read()
+        }
+        closeIfDone(context: context)
+    }
+
+    private func closeIfDone(context: ChannelHandlerContext) {
+        if inputClosed && inFlightSubmissions == 0 && context.channel.isActive {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Replies
+
+    private func reply(_ text: String, context: ChannelHandlerContext) {
+        guard context.channel.isActive, context.channel.isWritable else {
+            stats.repliesDropped.add(1, ordering: .relaxed)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        repliesWritten = true
+    }
+
+    private func flushReplies(context: ChannelHandlerContext) {
+        if repliesWritten {
+            repliesWritten = false
+            context.flush()
+        }
+    }
+
+    private static func indexOfNewline(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count,
+            let found = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+        else { return nil }
+        return UnsafeRawPointer(found) - bytes.baseAddress!
+    }
+}

@@ -1,0 +1,29 @@
+import EvCore
+import NIOCore
+
+/// Settings of the TCP ingest server (`spec/wire-protocol.md`, "Limits").
+public struct IngestOptions: Sendable {
+    public var limits: Limits
+    /// Most concurrent connections; more are refused with an `err` reply.
+    public var connectionsMax: Int
+    /// A connection's open block is sealed once its encoded body reaches this size.
+    public var blockBytesTarget: Int
+    /// ... or once it has been open this long (so unsynced data reaches the log promptly).
+    public var blockLinger: TimeAmount
+    /// A connection stops reading while more than this many of its bytes wait for the log writer.
+    public var inFlightBytesMax: Int
+
+    public init(
+        limits: Limits = .default,
+        connectionsMax: Int = 1024,
+        blockBytesTarget: Int = 1024 * 1024,
+        blockLinger: TimeAmount = .milliseconds(100),
+        inFlightBytesMax: Int = 4 * 1024 * 1024
+    ) {
+        self.limits = limits
+        self.connectionsMax = connectionsMax
+        self.blockBytesTarget = blockBytesTarget
+        self.blockLinger = blockLinger
+        self.inFlightBytesMax = inFlightBytesMax
+    }
+}

@@ -1,0 +1,16 @@
+import Synchronization
+
+/// Counters of the ingest server, readable from any thread.
+public final class IngestStats: Sendable {
+    public let connections = Atomic<Int>(0)
+    public let connectionsTotal = Atomic<Int>(0)
+    public let connectionsRefused = Atomic<Int>(0)
+    public let bytesRead = Atomic<Int>(0)
+    public let events = Atomic<Int>(0)
+    public let rejectedLines = Atomic<Int>(0)
+    /// Lines that parsed but could not be stored (a write failed); the client got an `err` reply.
+    public let unstoredLines = Atomic<Int>(0)
+    public let repliesDropped = Atomic<Int>(0)
+
+    public init() {}
+}

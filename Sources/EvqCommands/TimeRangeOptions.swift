@@ -1,0 +1,24 @@
+import ArgumentParser
+import EvCore
+import EvStorage
+
+/// `--from T` / `--to T` on event time; T is RFC 3339, unix time (s/ms/us/ns), `now` or `-15m`.
+struct TimeRangeOptions: ParsableArguments {
+    @Option(name: .long, help: "Only events at or after this time (RFC 3339, unix seconds or ns, now, -15m).")
+    var from: String?
+
+    @Option(name: .long, help: "Only events at or before this time.")
+    var to: String?
+
+    func resolve() throws -> (Int64?, Int64?) {
+        let now = WallClock.nowNanoseconds()
+        func parse(_ text: String?, _ name: String) throws -> Int64? {
+            guard let text else { return nil }
+            guard let t = TimeArgument.parse(text, now: now) else {
+                throw ValidationError("--\(name) '\(text)' is not a time: use RFC 3339, unix seconds/ms/us/ns, now or -15m")
+            }
+            return t
+        }
+        return (try parse(from, "from"), try parse(to, "to"))
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+import EvDaemon
+
+@main
+enum EvqdMain {
+    static func main() async {
+        await DaemonCommand.main()
+    }
+}
