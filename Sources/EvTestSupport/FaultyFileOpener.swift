@@ -1,0 +1,55 @@
+import EvStorage
+import Synchronization
+import SystemPackage
+
+/// A file layer whose Nth `append` (counted across all files it opened) writes only part of its bytes and then
+/// fails with ENOSPC, as a full disk does; later appends succeed again unless `failForever`.
+/// The fault that cannot be produced on demand with real files (TigerBeetle `src/testing/storage.zig`).
+public final class FaultyFileOpener: LogFileOpener {
+    public let failingAppend: Int
+    public let partialBytes: Int
+    public let failForever: Bool
+    let appends = Atomic<Int>(0)
+    public let failures = Atomic<Int>(0)
+
+    public init(failingAppend: Int, partialBytes: Int = 7, failForever: Bool = false) {
+        self.failingAppend = failingAppend
+        self.partialBytes = partialBytes
+        self.failForever = failForever
+    }
+
+    public func open(path: String, create: Bool) throws(StorageError) -> any LogFile {
+        FaultyFile(base: try PosixLogFile(path: path, create: create), opener: self)
+    }
+
+    final class FaultyFile: LogFile {
+        let base: PosixLogFile
+        let opener: FaultyFileOpener
+
+        init(base: PosixLogFile, opener: FaultyFileOpener) {
+            self.base = base
+            self.opener = opener
+        }
+
+        var path: String { base.path }
+        var size: Int { base.size }
+
+        func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+            let n = opener.appends.add(1, ordering: .relaxed).newValue
+            if n == opener.failingAppend || (opener.failForever && n > opener.failingAppend) {
+                opener.failures.add(1, ordering: .relaxed)
+                let partial = min(opener.partialBytes, bytes.count)
+                if partial > 0 { try base.append(UnsafeRawBufferPointer(rebasing: bytes[0..<partial])) }
+                throw StorageError.system("write", path: path, .noSpace)
+            }
+            try base.append(bytes)
+        }
+
+        func sync() throws(StorageError) { try base.sync() }
+        func truncate(to size: Int) throws(StorageError) { try base.truncate(to: size) }
+        func read(at position: Int, count: Int) throws(StorageError) -> [UInt8] {
+            try base.read(at: position, count: count)
+        }
+        func close() { base.close() }
+    }
+}

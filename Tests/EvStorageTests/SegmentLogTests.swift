@@ -1,0 +1,170 @@
+import EvCore
+import EvStorage
+import EvTestSupport
+import Logging
+import Testing
+
+@Suite("Segment log")
+struct SegmentLogTests {
+    static let logger = Logger(label: "test")
+
+    /// Writes `events` as blocks of `blockSize` and syncs.
+    static func write(_ events: [Event], blockSize: Int, to log: SegmentLog) throws {
+        var k = 0
+        while k < events.count {
+            let block = SealedBlock.seal(events[k..<min(k + blockSize, events.count)])
+            try log.append([block])
+            k += blockSize
+        }
+        try log.sync()
+    }
+
+    static func readAll(_ directory: String) throws -> ([Event], LogReader.Report) {
+        let reader = try LogReader(directory: directory)
+        var events: [Event] = []
+        let report = try reader.forEach { events.append($0); return true }
+        return (events, report)
+    }
+
+    static func numbered(_ events: [Event], from first: Int64 = 0) -> [Event] {
+        events.enumerated().map { k, e in
+            var e = e
+            e.offset = first + Int64(k)
+            return e
+        }
+    }
+
+    static func assertLossless(_ got: [Event], _ want: [Event], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(got.count == want.count, sourceLocation: sourceLocation)
+        for (g, w) in zip(got, want) where !g.isLosslessEqual(to: w) {
+            Issue.record("event \(w.offset) differs: \(g) vs \(w)", sourceLocation: sourceLocation)
+            return
+        }
+    }
+
+    @Test("appended events read back identically, with dense offsets from 0")
+    func appendAndRead() throws {
+        let dir = TemporaryDirectory()
+        var factory = EventFactory()
+        let events = factory.metrics(1000)
+        do {
+            let log = try SegmentLog(directory: dir.path, logger: Self.logger)
+            try Self.write(events, blockSize: 128, to: log)
+            #expect(log.nextOffset == 1000)
+            try log.close()
+        }
+        let (read, report) = try Self.readAll(dir.path)
+        #expect(report.corruptions.isEmpty)
+        Self.assertLossless(read, Self.numbered(events))
+    }
+
+    @Test("a second writer on the same directory is refused by the lock")
+    func directoryLock() throws {
+        let dir = TemporaryDirectory()
+        let first = try SegmentLog(directory: dir.path, logger: Self.logger)
+        #expect(throws: StorageError.self) { try SegmentLog(directory: dir.path, logger: Self.logger) }
+        do {
+            _ = try SegmentLog(directory: dir.path, logger: Self.logger)
+        } catch {
+            #expect(error.code == .locked)
+        }
+        _ = first
+    }
+
+    @Test("reopening continues the offsets and keeps what was written")
+    func reopen() throws {
+        let dir = TemporaryDirectory()
+        var factory = EventFactory()
+        let a = factory.metrics(300)
+        let b = factory.metrics(200)
+        do {
+            let log = try SegmentLog(directory: dir.path, logger: Self.logger)
+            try Self.write(a, blockSize: 100, to: log)
+            try log.close()
+        }
+        do {
+            let log = try SegmentLog(directory: dir.path, logger: Self.logger)
+            #expect(log.nextOffset == 300)
+            #expect(log.recovery.isClean)
+            try Self.write(b, blockSize: 100, to: log)
+            try log.close()
+        }
+        Self.assertLossless(try Self.readAll(dir.path).0, Self.numbered(a + b))
+    }
+
+    @Test("segments roll at their size limit and every segment reads back through its index")
+    func rolling() throws {
+        let dir = TemporaryDirectory()
+        var factory = EventFactory()
+        let events = factory.metrics(3000)
+        do {
+            let log = try SegmentLog(
+                directory: dir.path,
+                options: LogOptions(segmentBytesMax: 8 * 1024),
+                logger: Self.logger
+            )
+            var k = 0
+            while k < events.count {
+                try log.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
+                try log.rollIfNeeded()
+                k += 100
+            }
+            #expect(log.sealed.count >= 3)
+            try log.close()
+        }
+        let names = try FileSystem.list(dir.path)
+        #expect(names.contains(FileNames.index(baseOffset: 0)))
+        Self.assertLossless(try Self.readAll(dir.path).0, Self.numbered(events))
+        // A missing or stale index is rebuilt from the segment.
+        try FileSystem.remove(dir.file(FileNames.index(baseOffset: 0)))
+        Self.assertLossless(try Self.readAll(dir.path).0, Self.numbered(events))
+        let log = try SegmentLog(directory: dir.path, logger: Self.logger)
+        #expect(log.recovery.rebuiltIndexes == 1)
+        #expect(FileSystem.exists(dir.file(FileNames.index(baseOffset: 0))))
+    }
+
+    @Test("retention deletes whole sealed segments by size and by age, never the active one")
+    func retention() throws {
+        let dir = TemporaryDirectory()
+        var factory = EventFactory()
+        let events = factory.metrics(2000, start: 1_000_000_000_000_000_000)
+        let log = try SegmentLog(
+            directory: dir.path,
+            options: LogOptions(segmentBytesMax: 4 * 1024, retentionAge: nil, retentionBytes: 12 * 1024),
+            logger: Self.logger
+        )
+        var k = 0
+        while k < events.count {
+            try log.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
+            try log.rollIfNeeded()
+            k += 100
+        }
+        let before = log.sealed.count
+        let removed = try log.applyRetention(nowNanoseconds: 1_000_000_000_000_000_000)
+        #expect(!removed.isEmpty)
+        #expect(log.totalBytes <= 12 * 1024 + 4 * 1024)
+        #expect(log.sealed.count == before - removed.count)
+        let (read, _) = try Self.readAll(dir.path)
+        // What remains is a suffix of the log, ending at the last event.
+        #expect(read.last?.offset == 1999)
+        #expect(read.first!.offset == log.sealed.first!.baseOffset)
+
+        let agedDirectory = TemporaryDirectory()
+        let aged = try SegmentLog(
+            directory: agedDirectory.path,
+            options: LogOptions(segmentBytesMax: 4 * 1024, retentionAge: .seconds(3600)),
+            logger: Self.logger
+        )
+        k = 0
+        while k < events.count {
+            try aged.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
+            try aged.rollIfNeeded()
+            k += 100
+        }
+        let newest = events.last!.time
+        // Two hours after the last event every sealed segment is past the age; the active one stays.
+        let removedByAge = try aged.applyRetention(nowNanoseconds: newest + 7_200_000_000_000)
+        #expect(aged.sealed.isEmpty)
+        #expect(!removedByAge.isEmpty)
+    }
+}
