@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Log writer (group commit)")
 struct LogWriterTests {
-    static let logger = Logger(label: "test")
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     @Test("concurrent submitters get dense, disjoint offsets and every sync completes after its writes", arguments: [
         FsyncPolicy.always, .never, .interval(.milliseconds(5)),
@@ -18,7 +18,7 @@ struct LogWriterTests {
         let writer = LogWriter(log: log, policy: policy, logger: Self.logger)
         let submitters = 8
         let blocksEach = 20
-        let results = Mutex<[Int: [Int64]]>([:])
+        let results = Locked<[Int: [Int64]]>([:])
         await withTaskGroup(of: Void.self) { group in
             for s in 0..<submitters {
                 group.addTask {
@@ -36,7 +36,7 @@ struct LogWriterTests {
             }
         }
         writer.shutdown()
-        let all = results.withLock { $0 }
+        let all = results.value
         #expect(all.values.allSatisfy { $0.count == blocksEach })
         // Each submission of 5 events ends at a distinct offset ≡ 4 (mod 5); together they cover 0 ..< 800.
         let lasts = all.values.flatMap { $0 }.sorted()

@@ -2,11 +2,12 @@ import EvCore
 import EvStorage
 import EvTestSupport
 import Logging
+import Synchronization
 import Testing
 
 @Suite("Recovery and corruption")
 struct RecoveryTests {
-    static let logger = Logger(label: "test")
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// A directory with `blocks` blocks of 10 events in one segment; returns the events and block positions.
     static func makeLog(_ dir: TemporaryDirectory, blocks: Int) throws -> ([Event], [SegmentIndex.Entry]) {

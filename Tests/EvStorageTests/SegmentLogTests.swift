@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Segment log")
 struct SegmentLogTests {
-    static let logger = Logger(label: "test")
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Writes `events` as blocks of `blockSize` and syncs.
     static func write(_ events: [Event], blockSize: Int, to log: SegmentLog) throws {
