@@ -121,9 +121,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Starts the real evqd and evq binaries (built first, as dependencies) on loopback.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EvCore", "EvStorage", "EvTestSupport"],
+            dependencies: ["EvCore", "EvStorage", "EvTestSupport", "evqd", "evq"],
             swiftSettings: strict
         ),
     ]

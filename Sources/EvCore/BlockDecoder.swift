@@ -66,7 +66,8 @@ public enum BlockDecoder {
             guard let shapeDelta = reader.readVarint(), let timeDelta = reader.readVarint(),
                 let receiveDelta = reader.readVarint()
             else { throw BlockDecodeError("truncated event \(offset)") }
-            let shapeIndex = previousShape + 1 + Int(truncatingIfNeeded: ByteWriter.unzigzag(shapeDelta))
+            // Wrapping: a corrupt delta near Int64.max must fail the range check below, not trap.
+            let shapeIndex = previousShape &+ 1 &+ Int(truncatingIfNeeded: ByteWriter.unzigzag(shapeDelta))
             guard shapeIndex >= 0 && shapeIndex < shapes.count else {
                 throw BlockDecodeError("shape index out of range at event \(offset)")
             }

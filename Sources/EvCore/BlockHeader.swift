@@ -117,6 +117,10 @@ public struct BlockHeader: Sendable, Hashable {
         guard header.eventCount > 0 && header.eventCount <= Limits.blockEventCountMax else {
             throw .invalidField("event count \(header.eventCount)")
         }
+        // `nextOffset` and the decoder's offset numbering must not overflow.
+        guard header.firstOffset <= Int64.max - Int64(header.eventCount) else {
+            throw .invalidField("offset range overflows")
+        }
         guard header.rawBytes <= Limits.blockRawBytesMax else { throw .invalidField("raw size \(header.rawBytes)") }
         guard codec != .none || header.storedBytes == header.rawBytes else {
             throw .invalidField("stored size \(header.storedBytes) != raw size \(header.rawBytes)")

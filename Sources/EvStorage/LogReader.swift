@@ -122,6 +122,8 @@ public final class LogReader {
         _ visit: (Event) -> Bool
     ) throws(StorageError) -> Report {
         var report = Report()
+        // Blocks found damaged while indexing are not in the index: report them as skipped.
+        report.corruptions = indexDamage
         for segment in segments {
             if let to, segment.baseOffset >= to { break }
             if segment.nextOffset <= from { continue }
