@@ -1,0 +1,105 @@
+import Benchmark
+import EvCore
+import EvStorage
+import Glibc
+import Logging
+
+/// The reference workload (`../shared/workload/lpgen.c`), read from the file `EVQ_WORKLOAD` names
+/// (tools/bench generates it): lines of line protocol.
+let workload: [[UInt8]] = {
+    guard let path = getenv("EVQ_WORKLOAD").map({ String(cString: $0) }) else {
+        fatalError("set EVQ_WORKLOAD to a file made by lpgen (tools/bench does this)")
+    }
+    let bytes = try! FileSystem.readFile(path)
+    return bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)
+}()
+
+let linesPerIteration = 100_000
+
+/// The workload as sealed blocks of ~the size ingest makes them.
+let sealedBlocks: [SealedBlock] = {
+    var parser = LineProtocolParser()
+    var encoder = BlockEncoder()
+    var blocks: [SealedBlock] = []
+    for line in workload.prefix(linesPerIteration) {
+        _ = line.withUnsafeBytes { try! parser.parse($0, receiveTime: 1) }
+        encoder.append(parser, receiveTime: 1)
+        if encoder.rawBytes >= 1024 * 1024 { blocks.append(SealedBlock.seal(&encoder)) }
+    }
+    if !encoder.isEmpty { blocks.append(SealedBlock.seal(&encoder)) }
+    return blocks
+}()
+
+let benchmarks: @Sendable () -> Void = {
+    let throughput = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal],
+        scalingFactor: .kilo,
+        maxDuration: .seconds(5),
+        maxIterations: 50
+    )
+
+    Benchmark("parse: reference workload lines (×1000 per iteration unit)", configuration: throughput) { benchmark in
+        var parser = LineProtocolParser()
+        for _ in benchmark.scaledIterations {
+            for line in workload.prefix(linesPerIteration / 100) {
+                line.withUnsafeBytes { blackHole(try! parser.parse($0, receiveTime: 1)) }
+            }
+            // 1,000 lines per scaled iteration.
+        }
+    }
+
+    Benchmark("parse+encode+seal: lines into LZ4 blocks (×1000)", configuration: throughput) { benchmark in
+        var parser = LineProtocolParser()
+        var encoder = BlockEncoder()
+        var k = 0
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<1000 {
+                let line = workload[k % workload.count]
+                k += 1
+                _ = line.withUnsafeBytes { try! parser.parse($0, receiveTime: 1) }
+                encoder.append(parser, receiveTime: 1)
+                if encoder.rawBytes >= 1024 * 1024 { blackHole(SealedBlock.seal(&encoder)) }
+            }
+        }
+    }
+
+    Benchmark("replay: decompress+decode events (×1000)", configuration: throughput) { benchmark in
+        // One scaled iteration decodes 1,000 events on average: the blocks hold `linesPerIteration` events.
+        let rounds = max(1, benchmark.scaledIterations.count / (linesPerIteration / 1000))
+        benchmark.startMeasurement()
+        for _ in 0..<rounds {
+            for block in sealedBlocks {
+                let raw = block.header.codec == .lz4
+                    ? block.body.withUnsafeBytes { LZ4.decompress($0, rawBytes: block.header.rawBytes)! }
+                    : block.body
+                try! BlockDecoder.forEach(body: raw, header: block.header) { blackHole($0) }
+            }
+        }
+    }
+
+    Benchmark(
+        "append+fsync: one 1,000-event block per commit",
+        configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 2000)
+    ) { benchmark in
+        let directory = "/tmp/evq-bench-append-\(getpid())"
+        let log = try! SegmentLog(directory: directory, logger: Logger(label: "bench"))
+        let block = SealedBlock.seal(decodeFirst(1000))
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            try! log.append([block])
+            try! log.sync()
+        }
+        benchmark.stopMeasurement()
+        try! log.close()
+        for name in try! FileSystem.list(directory) { try! FileSystem.remove(directory + "/" + name) }
+        rmdir(directory)
+    }
+}
+
+func decodeFirst(_ count: Int) -> [Event] {
+    var events: [Event] = []
+    let block = sealedBlocks[0]
+    let raw = block.body.withUnsafeBytes { LZ4.decompress($0, rawBytes: block.header.rawBytes)! }
+    try! BlockDecoder.forEach(body: raw, header: block.header) { if events.count < count { events.append($0) } }
+    return events
+}
