@@ -58,4 +58,12 @@ public enum FieldType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
         case .bool: "boolean"
         }
     }
+
+    /// "a float", "an integer", …: for messages.
+    public var withArticle: String {
+        switch self {
+        case .int, .uint: "an \(description)"
+        default: "a \(description)"
+        }
+    }
 }

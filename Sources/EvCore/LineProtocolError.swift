@@ -71,7 +71,7 @@ public struct LineProtocolError: Error, Sendable, Hashable, CustomStringConverti
             case .missingRequiredTag(let m, let t): "\(m) line needs tag \(quoted(t))"
             case .missingRequiredField(let m, let f): "\(m) line needs field \(quoted(f))"
             case .wrongFieldType(let f, let expected, let got):
-                "field \(quoted(f)) must be a \(expected), not a \(got)"
+                "field \(quoted(f)) must be \(expected.withArticle), not \(got.withArticle)"
             case .unknownWord(let f, let word, let allowed):
                 "unknown \(f) \(quoted(word)) (expected one of \(allowed.joined(separator: ", ")))"
             case .unknownControl(let text): "unknown control line \(quoted(text))"

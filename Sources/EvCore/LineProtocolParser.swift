@@ -293,6 +293,13 @@ public struct LineProtocolParser: Sendable {
         while i < end && p[i] != UInt8(ascii: ",") && p[i] != UInt8(ascii: " ") { i += 1 }
         let last = p[i - 1]
         let first = p[start]
+        // Numbers never start with a letter: t/T/f/F is a boolean or nothing (so "tru" is not read as unsigned).
+        if first == UInt8(ascii: "t") || first == UInt8(ascii: "T") || first == UInt8(ascii: "f")
+            || first == UInt8(ascii: "F")
+        {
+            if let b = Self.parseBool(p, start, i) { return .bool(b) }
+            throw LineProtocolError(column: start + 1, .invalidFieldValue(text(p, start, i)))
+        }
         if last == UInt8(ascii: "i") {
             guard let v = Self.parseInt64(p, start, i - 1) else {
                 throw LineProtocolError(column: start + 1, .invalidInteger(text(p, start, i)))
@@ -304,12 +311,6 @@ public struct LineProtocolParser: Sendable {
                 throw LineProtocolError(column: start + 1, .invalidUnsigned(text(p, start, i)))
             }
             return .uint(v)
-        }
-        if first == UInt8(ascii: "t") || first == UInt8(ascii: "T") || first == UInt8(ascii: "f")
-            || first == UInt8(ascii: "F")
-        {
-            if let b = Self.parseBool(p, start, i) { return .bool(b) }
-            throw LineProtocolError(column: start + 1, .invalidFieldValue(text(p, start, i)))
         }
         guard let v = Self.parseDouble(p, start, i) else {
             throw LineProtocolError(column: start + 1, .invalidFloat(text(p, start, i)))
@@ -445,7 +446,12 @@ public struct LineProtocolParser: Sendable {
         _ end: Int
     ) throws(LineProtocolError) -> Int64 {
         guard let raw = Self.parseInt64(p, start, end), p[start] != UInt8(ascii: "+") else {
-            throw LineProtocolError(column: start + 1, .invalidTimestamp(text(p, start, end)))
+            let digits = p[start] == UInt8(ascii: "-") ? start + 1 : start
+            let allDigits = digits < end && (digits..<end).allSatisfy { p[$0] &- UInt8(ascii: "0") < 10 }
+            throw LineProtocolError(
+                column: start + 1,
+                allDigits ? .timestampOutOfRange(text(p, start, end)) : .invalidTimestamp(text(p, start, end))
+            )
         }
         let (scaled, overflow) = raw.multipliedReportingOverflow(by: precision.nanosecondsPerUnit)
         if overflow { throw LineProtocolError(column: start + 1, .timestampOutOfRange(text(p, start, end))) }

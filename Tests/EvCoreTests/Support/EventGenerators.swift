@@ -27,8 +27,9 @@ enum EventGen {
 
     static let specialDoubles: [Double] = [
         0.0, -0.0, 1, -1, 1.5, 8.3, 0.1, 0.2, 0.30000000000000004, -2.5e-8, 1e22, 1e23, 1e-7,
-        9_007_199_254_740_993, 123_456_789.125, .ulpOfOne, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
-        .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, 5e-324, 1.7976931348623157e308,
+        9_007_199_254_740_992, 9_007_199_254_740_994, 123_456_789.125, .ulpOfOne, .greatestFiniteMagnitude,
+        -.greatestFiniteMagnitude,
+        .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, -.leastNormalMagnitude,
     ]
 
     /// Finite doubles of every magnitude: random bit patterns, short decimals, edge values and plain ranges.
@@ -44,7 +45,8 @@ enum EventGen {
         finiteDouble,
         Gen.uint64().map { Double(bitPattern: $0) },
         Gen<Double?>.element(of: [
-            .nan, -.nan, .signalingNaN, Double(bitPattern: 0x7FF8_0000_DEAD_BEEF), Double(bitPattern: 0xFFF0_0000_0000_0001),
+            .nan, -.nan, .signalingNaN, Double(bitPattern: 0x7FF8_0000_DEAD_BEEF),
+            Double(bitPattern: 0xFFF0_0000_0000_0001),
             .infinity, -.infinity,
         ]).map { $0! }
     )
@@ -57,7 +59,7 @@ enum EventGen {
 
     static func fieldValue<S: Sequence & SendableMetatype>(
         float: Generator<Double, S>
-    ) -> Generator<FieldValue, some Sequence> {
+    ) -> Generator<FieldValue, some Sequence & SendableMetatype> {
         Gen<FieldValue>.oneOf(
             float.map { FieldValue.float($0) },
             Gen.int64().map { FieldValue.int($0) },
@@ -78,7 +80,7 @@ enum EventGen {
     /// One to six fields with distinct keys.
     static func fields<S: Sequence & SendableMetatype>(
         float: Generator<Double, S>
-    ) -> Generator<[Field], some Sequence> {
+    ) -> Generator<[Field], some Sequence & SendableMetatype> {
         zip(name, fieldValue(float: float)).array(of: 1...6).map { pairs in
             var seen = Set<String>()
             return pairs.filter { seen.insert($0.0).inserted }.map { Field($0.0, $0.1) }
@@ -86,8 +88,15 @@ enum EventGen {
     }
 
     /// Metric events that line protocol can express: finite floats, expressible names.
-    static let lineEvent = zip(measurement, tags, fields(float: finiteDouble), time, time, Gen.int64(in: 0...Int64.max))
-        .map { t in Event(offset: t.5, time: t.3, receiveTime: t.4, measurement: t.0, tags: t.1, fields: t.2) }
+    static let lineEvent: Generator<Event, some Sequence & SendableMetatype> = zip(
+        measurement,
+        tags,
+        fields(float: finiteDouble),
+        time,
+        time,
+        Gen.int64(in: 0...Int64.max)
+    )
+    .map { t in Event(offset: t.5, time: t.3, receiveTime: t.4, measurement: t.0, tags: t.1, fields: t.2) }
 
     /// Valid typed events (health, heartbeat, slot, alert) with extra tags and fields in random order.
     static let typedEvent = Generator<Event, Shrink.None<Event>> { rng in randomTypedEvent(using: &rng) }
@@ -134,7 +143,9 @@ enum EventGen {
         for _ in 0..<Int.random(in: (fields.isEmpty ? 1 : 0)...3, using: &rng) {
             let key = randomName(using: &rng)
             if !fields.contains(where: { $0.key == key }) {
-                fields.append(Field(key, BlockGen.randomValue(of: FieldType.allCases.randomElement(using: &rng)!, using: &rng)))
+                fields.append(
+                    Field(key, BlockGen.randomValue(of: FieldType.allCases.randomElement(using: &rng)!, using: &rng))
+                )
             }
         }
         if fields.isEmpty { fields.append(Field("latency_ms", .float(1.5))) }

@@ -1,5 +1,8 @@
 import EvCore
 
+/// `Testing` has a `Tag` too; in these tests a tag is always a line-protocol tag.
+typealias Tag = EvCore.Tag
+
 /// The receive time the parser tests pass unless a case says otherwise.
 let testReceiveTime: Int64 = 1_700_000_000_000_000_042
 
