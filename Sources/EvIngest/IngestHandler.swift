@@ -218,6 +218,7 @@ final class IngestHandler: ChannelDuplexHandler {
         let bytes = blocks.reduce(0) { $0 + $1.header.totalBytes }
         inFlightBytes += bytes
         inFlightSubmissions += 1
+        stats.inFlightBytesPeak.max(inFlightBytes, ordering: .relaxed)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let hasEvents = !blocks.isEmpty
         writer.submit(blocks, sync: sync != nil) { result in

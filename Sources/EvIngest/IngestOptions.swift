@@ -12,18 +12,22 @@ public struct IngestOptions: Sendable {
     public var blockLinger: TimeAmount
     /// A connection stops reading while more than this many of its bytes wait for the log writer.
     public var inFlightBytesMax: Int
+    /// Largest single socket read; one read per read cycle.
+    public var readBytesMax: Int
 
     public init(
         limits: Limits = .default,
         connectionsMax: Int = 1024,
         blockBytesTarget: Int = 1024 * 1024,
         blockLinger: TimeAmount = .milliseconds(100),
-        inFlightBytesMax: Int = 4 * 1024 * 1024
+        inFlightBytesMax: Int = 4 * 1024 * 1024,
+        readBytesMax: Int = 512 * 1024
     ) {
         self.limits = limits
         self.connectionsMax = connectionsMax
         self.blockBytesTarget = blockBytesTarget
         self.blockLinger = blockLinger
         self.inFlightBytesMax = inFlightBytesMax
+        self.readBytesMax = readBytesMax
     }
 }

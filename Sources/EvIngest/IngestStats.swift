@@ -11,6 +11,8 @@ public final class IngestStats: Sendable {
     /// Lines that parsed but could not be stored (a write failed); the client got an `err` reply.
     public let unstoredLines = Atomic<Int>(0)
     public let repliesDropped = Atomic<Int>(0)
+    /// The most bytes one connection has had waiting for the log writer (backpressure keeps this bounded).
+    public let inFlightBytesPeak = Atomic<Int>(0)
 
     public init() {}
 }

@@ -4,10 +4,10 @@ import EvStorage
 
 /// `--from T` / `--to T` on event time; T is RFC 3339, unix time (s/ms/us/ns), `now` or `-15m`.
 struct TimeRangeOptions: ParsableArguments {
-    @Option(name: .long, help: "Only events at or after this time (RFC 3339, unix seconds or ns, now, -15m).")
+    @Option(name: .long, parsing: .unconditional, help: "Only events at or after this time (RFC 3339, unix seconds or ns, now, -15m).")
     var from: String?
 
-    @Option(name: .long, help: "Only events at or before this time.")
+    @Option(name: .long, parsing: .unconditional, help: "Only events at or before this time.")
     var to: String?
 
     func resolve() throws -> (Int64?, Int64?) {

@@ -87,6 +87,9 @@ struct CLITests {
         #expect(rfc.out.split(separator: "\n").map { $0.split(separator: ",")[0] } == ["heartbeat", "slot", "alert"])
         let unix = try Daemon.run([Self.evq, "export", "--data-dir", dir.path, "--from", "1700000001", "--to", "1700000003000000000"])
         #expect(unix.out == rfc.out)
+        // A relative time that starts with "-" is a value, not an option.
+        let relative = try Daemon.run([Self.evq, "export", "--data-dir", dir.path, "--from", "-30000d", "--to", "now"])
+        #expect(relative.out == Self.sample)
         let bad = try Daemon.run([Self.evq, "export", "--data-dir", dir.path, "--from", "yesterday-ish"])
         #expect(bad.status == 64)
     }
