@@ -37,8 +37,15 @@ public enum TimeArgument {
             let (ns, overflow) = v.multipliedReportingOverflow(by: scale)
             return overflow ? nil : ns
         }
-        if let seconds = Double(text), seconds.isFinite, abs(seconds) < 9e9 {
-            return Int64((seconds * 1e9).rounded())
+        // Decimal unix seconds, exactly: "1700000000.25" (up to nanosecond precision).
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 2, let whole = Int64(parts[0]), !parts[1].isEmpty, parts[1].count <= 9,
+            parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
+        {
+            let fraction = Int64(parts[1] + String(repeating: "0", count: 9 - parts[1].count))!
+            let (ns, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+            guard !overflow else { return nil }
+            return parts[0].hasPrefix("-") ? ns - fraction : ns + fraction
         }
         return nil
     }

@@ -16,8 +16,9 @@ public final class DirectoryLock: Sendable {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError.system("open", path: path, Errno(rawValue: errno)) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            // No close here: every stored property is set, so `deinit` runs when this initializer throws and
+            // closes `fd`. Closing it here too would close whatever file another thread opened in between.
             let error = errno
-            _ = Glibc.close(fd)
             if error == EWOULDBLOCK {
                 throw StorageError(.locked, "data directory is in use by another evqd", path: directory)
             }
@@ -29,5 +30,7 @@ public final class DirectoryLock: Sendable {
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    deinit { _ = Glibc.close(fd) }
+    deinit {
+        if fd >= 0 { _ = Glibc.close(fd) }
+    }
 }

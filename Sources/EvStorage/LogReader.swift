@@ -189,8 +189,12 @@ public final class LogReader {
         path: String,
         entry: SegmentIndex.Entry
     ) -> Result<(BlockHeader, [UInt8]), Corruption.Reason> {
-        guard let headerBytes = try? PosixLogFile.read(fd: fd, path: path, at: entry.position, count: BlockHeader.size)
-        else { return .failure("unreadable block header") }
+        let headerBytes: [UInt8]
+        do {
+            headerBytes = try PosixLogFile.read(fd: fd, path: path, at: entry.position, count: BlockHeader.size)
+        } catch {
+            return .failure(Corruption.Reason("unreadable block header: \(error)"))
+        }
         let header: BlockHeader
         do throws(BlockHeader.DecodeError) {
             header = try BlockHeader.decode(headerBytes)

@@ -179,3 +179,31 @@ struct IngestTests {
         #expect(daemon.terminate() == 0)
     }
 }
+
+@Suite("evqd start-up", .serialized)
+struct StartupTests {
+    @Test("a second evqd on the same data directory exits 2 with a clear message; the first keeps running")
+    func directoryLock() throws {
+        let dir = TemporaryDirectory()
+        let first = try Daemon(dataDirectory: dir.path)
+        let second = try Daemon.run([
+            Daemon.binDirectory + "evqd", "--data-dir", dir.path, "--ingest-addr", "127.0.0.1:0",
+        ])
+        #expect(second.status == 2)
+        #expect(second.err.contains("data directory is in use by another evqd"))
+        let client = try LineClient(port: first.port)
+        try client.send("still v=1i 1\n#evq sync s\n")
+        #expect(client.readLine() == "ok s 0")
+        #expect(first.terminate() == 0)
+    }
+
+    @Test("bad flags exit 64 naming the flag")
+    func badFlags() throws {
+        let bad = try Daemon.run([Daemon.binDirectory + "evqd", "--fsync", "sometimes"])
+        #expect(bad.status == 64)
+        #expect(bad.err.contains("expected always, never or interval:MS, got 'sometimes'"))
+        let address = try Daemon.run([Daemon.binDirectory + "evqd", "--ingest-addr", "localhost"])
+        #expect(address.status == 64)
+        #expect(address.err.contains("expected HOST:PORT"))
+    }
+}
