@@ -33,17 +33,7 @@ extension LogReader {
             let bytes = try FileSystem.readFile(path)
             report.segments += 1
             report.bytes += bytes.count
-            if case .failure(let reason) = SegmentHeader.decode(bytes) {
-                report.corruptions.append(
-                    Corruption(
-                        segment: name,
-                        position: 0,
-                        blockIndex: nil,
-                        reason: reason.description,
-                        bytes: min(bytes.count, SegmentHeader.size)
-                    )
-                )
-            }
+            if let damage = SegmentHeader.damage(in: bytes, segment: name) { report.corruptions.append(damage) }
             var scanner = BlockScanner(bytes: bytes, segmentName: name, baseOffset: base)
             while let item = scanner.next() {
                 switch item {

@@ -47,4 +47,16 @@ public struct SegmentHeader: Sendable, Hashable {
             return .success(SegmentHeader(baseOffset: base))
         }
     }
+
+    /// The damage to report when the segment file `bytes` (named `segment`) does not start with a valid header.
+    public static func damage(in bytes: [UInt8], segment: String) -> Corruption? {
+        guard case .failure(let reason) = decode(bytes) else { return nil }
+        return Corruption(
+            segment: segment,
+            position: 0,
+            blockIndex: nil,
+            reason: reason.description,
+            bytes: min(bytes.count, size)
+        )
+    }
 }

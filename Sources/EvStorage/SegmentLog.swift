@@ -53,16 +53,8 @@ public final class SegmentLog {
             try file.append(SegmentHeader(baseOffset: activeBase).encode())
             try file.sync()
         } else {
-            if case .failure(let reason) = SegmentHeader.decode(bytes) {
-                report.corruptions.append(
-                    Corruption(
-                        segment: FileNames.segment(baseOffset: activeBase),
-                        position: 0,
-                        blockIndex: nil,
-                        reason: reason.description,
-                        bytes: SegmentHeader.size
-                    )
-                )
+            if let damage = SegmentHeader.damage(in: bytes, segment: FileNames.segment(baseOffset: activeBase)) {
+                report.corruptions.append(damage)
             }
             var scanner = BlockScanner(
                 bytes: bytes,
@@ -256,17 +248,7 @@ public final class SegmentLog {
         let name = FileNames.segment(baseOffset: baseOffset)
         let bytes = try FileSystem.readFile(directory + "/" + name)
         var damage: [Corruption] = []
-        if case .failure(let reason) = SegmentHeader.decode(bytes) {
-            damage.append(
-                Corruption(
-                    segment: name,
-                    position: 0,
-                    blockIndex: nil,
-                    reason: reason.description,
-                    bytes: min(bytes.count, SegmentHeader.size)
-                )
-            )
-        }
+        if let header = SegmentHeader.damage(in: bytes, segment: name) { damage.append(header) }
         var index = SegmentIndex(baseOffset: baseOffset, segmentBytes: bytes.count)
         var scanner = BlockScanner(bytes: bytes, segmentName: name, baseOffset: baseOffset)
         while let item = scanner.next() {

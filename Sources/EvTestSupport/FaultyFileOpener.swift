@@ -22,19 +22,15 @@ public final class FaultyFileOpener: LogFileOpener {
         FaultyFile(base: try PosixLogFile(path: path, create: create), opener: self)
     }
 
-    final class FaultyFile: LogFile {
-        let base: PosixLogFile
+    final class FaultyFile: DelegatingLogFile {
         let opener: FaultyFileOpener
 
         init(base: PosixLogFile, opener: FaultyFileOpener) {
-            self.base = base
             self.opener = opener
+            super.init(base: base)
         }
 
-        var path: String { base.path }
-        var size: Int { base.size }
-
-        func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        override func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
             let n = opener.appends.add(1, ordering: .relaxed).newValue
             if n == opener.failingAppend || (opener.failForever && n > opener.failingAppend) {
                 opener.failures.add(1, ordering: .relaxed)
@@ -44,12 +40,5 @@ public final class FaultyFileOpener: LogFileOpener {
             }
             try base.append(bytes)
         }
-
-        func sync() throws(StorageError) { try base.sync() }
-        func truncate(to size: Int) throws(StorageError) { try base.truncate(to: size) }
-        func read(at position: Int, count: Int) throws(StorageError) -> [UInt8] {
-            try base.read(at: position, count: count)
-        }
-        func close() { base.close() }
     }
 }

@@ -18,28 +18,17 @@ public struct SlowFileOpener: LogFileOpener {
         SlowFile(base: try PosixLogFile(path: path, create: create), bytesPerSecond: bytesPerSecond)
     }
 
-    final class SlowFile: LogFile {
-        let base: PosixLogFile
+    final class SlowFile: DelegatingLogFile {
         let bytesPerSecond: Int
 
         init(base: PosixLogFile, bytesPerSecond: Int) {
-            self.base = base
             self.bytesPerSecond = bytesPerSecond
+            super.init(base: base)
         }
 
-        var path: String { base.path }
-        var size: Int { base.size }
-
-        func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        override func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
             usleep(useconds_t(Double(bytes.count) / Double(bytesPerSecond) * 1_000_000))
             try base.append(bytes)
         }
-
-        func sync() throws(StorageError) { try base.sync() }
-        func truncate(to size: Int) throws(StorageError) { try base.truncate(to: size) }
-        func read(at position: Int, count: Int) throws(StorageError) -> [UInt8] {
-            try base.read(at: position, count: count)
-        }
-        func close() { base.close() }
     }
 }

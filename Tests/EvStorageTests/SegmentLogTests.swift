@@ -19,6 +19,16 @@ struct SegmentLogTests {
         try log.sync()
     }
 
+    /// Appends `events` in blocks of 100, rolling the segment whenever it is over its size.
+    static func appendRolling(_ events: [Event], to log: SegmentLog) throws {
+        var k = 0
+        while k < events.count {
+            try log.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
+            try log.rollIfNeeded()
+            k += 100
+        }
+    }
+
     static func readAll(_ directory: String) throws -> ([Event], LogReader.Report) {
         let reader = try LogReader(directory: directory)
         var events: [Event] = []
@@ -103,12 +113,7 @@ struct SegmentLogTests {
                 options: LogOptions(segmentBytesMax: 8 * 1024),
                 logger: Self.logger
             )
-            var k = 0
-            while k < events.count {
-                try log.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
-                try log.rollIfNeeded()
-                k += 100
-            }
+            try Self.appendRolling(events, to: log)
             #expect(log.sealed.count >= 3)
             try log.close()
         }
@@ -133,12 +138,7 @@ struct SegmentLogTests {
             options: LogOptions(segmentBytesMax: 4 * 1024, retentionAge: nil, retentionBytes: 12 * 1024),
             logger: Self.logger
         )
-        var k = 0
-        while k < events.count {
-            try log.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
-            try log.rollIfNeeded()
-            k += 100
-        }
+        try Self.appendRolling(events, to: log)
         let before = log.sealed.count
         let removed = try log.applyRetention(nowNanoseconds: 1_000_000_000_000_000_000)
         #expect(!removed.isEmpty)
@@ -155,12 +155,7 @@ struct SegmentLogTests {
             options: LogOptions(segmentBytesMax: 4 * 1024, retentionAge: .seconds(3600)),
             logger: Self.logger
         )
-        k = 0
-        while k < events.count {
-            try aged.append([SealedBlock.seal(events[k..<min(k + 100, events.count)])])
-            try aged.rollIfNeeded()
-            k += 100
-        }
+        try Self.appendRolling(events, to: aged)
         let newest = events.last!.time
         // Two hours after the last event every sealed segment is past the age; the active one stays.
         let removedByAge = try aged.applyRetention(nowNanoseconds: newest + 7_200_000_000_000)
