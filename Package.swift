@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "evqd", targets: ["evqd"]),
         .executable(name: "evq", targets: ["evq"]),
         .library(name: "EvCore", targets: ["EvCore"]),
+        .library(name: "EvViews", targets: ["EvViews"]),
         .library(name: "EvStorage", targets: ["EvStorage"]),
         .library(name: "EvIngest", targets: ["EvIngest"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
     targets: [
         // Pure core: events, line protocol, block codec, checksums. No I/O, no clock, no Foundation.
         .target(name: "EvCore", swiftSettings: strict),
+        // Pure materialized views: reducers over events (no I/O, no clock: time comes from events).
+        .target(name: "EvViews", dependencies: ["EvCore"], swiftSettings: strict),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // The segment log: files, blocks, recovery, index, retention, group commit.
         .target(

@@ -1,0 +1,266 @@
+import EvCore
+
+/// Rolling timelines: for every numeric series (measurement, tag set, field), fixed-step ring buffers of
+/// aggregated points, one ring per tier (720 × 5 s by default), as a pure reducer (`spec/views.md`, "Timelines").
+///
+/// Storage is struct-of-arrays, 16 bytes per point: `last`, `min`, `max` and `avg` as `Float32`. A point with no
+/// sample is NaN in `last`. Each ring keeps the sample count of its newest bucket only: a late sample for an
+/// older bucket is averaged in with weight ½ (its count is not kept, see the spec).
+public struct Timelines: Sendable {
+    /// One resolution: `points` buckets of `step`.
+    public struct Tier: Sendable, Hashable {
+        public var stepNanoseconds: Int64
+        public var points: Int
+
+        public init(stepSeconds: Int64, points: Int = 720) {
+            precondition(stepSeconds > 0 && points > 0, "a tier has a positive step and size")
+            stepNanoseconds = stepSeconds * 1_000_000_000
+            self.points = points
+        }
+
+        public var stepSeconds: Int64 { stepNanoseconds / 1_000_000_000 }
+    }
+
+    /// How a query reduces a bucket.
+    public enum Aggregation: String, Sendable, Hashable, CaseIterable {
+        case last, avg, min, max
+    }
+
+    /// The rings of one tier for all series.
+    struct Rings: Sendable {
+        let tier: Tier
+        var last: [Float32] = []
+        var min: [Float32] = []
+        var max: [Float32] = []
+        var avg: [Float32] = []
+        /// Per series: newest bucket number (time / step) and its sample count.
+        var headBucket: [Int64] = []
+        var headCount: [UInt32] = []
+
+        mutating func addSeries() {
+            last.append(contentsOf: repeatElement(.nan, count: tier.points))
+            min.append(contentsOf: repeatElement(0, count: tier.points))
+            max.append(contentsOf: repeatElement(0, count: tier.points))
+            avg.append(contentsOf: repeatElement(0, count: tier.points))
+            headBucket.append(.min)
+            headCount.append(0)
+        }
+
+        @inline(__always)
+        mutating func add(series: Int, time: Int64, value: Float32) {
+            let points = tier.points
+            let bucket = Timelines.floorDivide(time, tier.stepNanoseconds)
+            let head = headBucket[series]
+            let base = series * points
+            if bucket > head {
+                // Clear the buckets between the old head and the new one (all of them if the gap is a full ring).
+                if head != .min {
+                    let gap = Swift.min(bucket - head - 1, Int64(points))
+                    var b = head + 1
+                    for _ in 0..<gap {
+                        last[base + Int(Timelines.floorModulo(b, Int64(points)))] = .nan
+                        b += 1
+                    }
+                }
+                headBucket[series] = bucket
+                headCount[series] = 1
+                let i = base + Int(Timelines.floorModulo(bucket, Int64(points)))
+                last[i] = value
+                min[i] = value
+                max[i] = value
+                avg[i] = value
+                return
+            }
+            guard bucket > head - Int64(points) else { return }  // older than the ring: dropped
+            let i = base + Int(Timelines.floorModulo(bucket, Int64(points)))
+            if last[i].isNaN {
+                last[i] = value
+                min[i] = value
+                max[i] = value
+                avg[i] = value
+                if bucket == head { headCount[series] = 1 }
+                return
+            }
+            last[i] = value
+            if value < min[i] { min[i] = value }
+            if value > max[i] { max[i] = value }
+            if bucket == head {
+                headCount[series] &+= 1
+                avg[i] += (value - avg[i]) / Float32(headCount[series])
+            } else {
+                avg[i] += (value - avg[i]) / 2
+            }
+        }
+    }
+
+    public let tiers: [Tier]
+    /// Most series kept; samples of further series are dropped and counted in `droppedSeriesSamples`.
+    public let seriesMax: Int
+    private(set) var rings: [Rings]
+    private(set) var seriesNames: [SeriesName] = []
+    private var seriesIndex: [SeriesName: Int] = [:]
+    /// Per-block cache: the series of each field of a shape instance (shapes are shared within a block).
+    private var shapeCache: [ObjectIdentifier: (shape: EventShape, series: [Int32])] = [:]
+    public private(set) var droppedSeriesSamples = 0
+
+    public init(tiers: [Tier] = [Tier(stepSeconds: 5)], seriesMax: Int = 25_000) {
+        precondition(!tiers.isEmpty, "at least one tier")
+        self.tiers = tiers
+        self.seriesMax = seriesMax
+        rings = tiers.map { Rings(tier: $0) }
+    }
+
+    public var seriesCount: Int { seriesNames.count }
+    /// All series names, in the order they appeared.
+    public var series: [SeriesName] { seriesNames }
+
+    /// Bytes held by the point arrays (16 per point per tier).
+    public var pointBytes: Int { rings.reduce(0) { $0 + ($1.last.count + $1.min.count + $1.max.count + $1.avg.count) * 4 } }
+    /// Points held (every tier's ring of every series).
+    public var pointCount: Int { rings.reduce(0) { $0 + $1.last.count } }
+
+    /// Adds every numeric field of a metric event (integers, unsigned, floats and booleans as 0/1) to its series.
+    public mutating func apply(_ event: Event) {
+        guard event.kind == .metric else { return }
+        let series = seriesOf(event.shape)
+        for (k, value) in event.values.enumerated() {
+            let index = Int(series[k])
+            guard index >= 0 else {
+                if index == -2 { droppedSeriesSamples += 1 }
+                continue
+            }
+            let v: Float32
+            switch value {
+            case .float(let d): v = Float32(d)
+            case .int(let i): v = Float32(i)
+            case .uint(let u): v = Float32(u)
+            case .bool(let b): v = b ? 1 : 0
+            case .string: continue
+            }
+            if !v.isFinite { continue }
+            for t in rings.indices { rings[t].add(series: index, time: event.time, value: v) }
+        }
+    }
+
+    /// Series indexes per field of `shape`: -1 for a string field, -2 for a series over the limit.
+    private mutating func seriesOf(_ shape: EventShape) -> [Int32] {
+        let id = ObjectIdentifier(shape)
+        if let cached = shapeCache[id], cached.shape === shape { return cached.series }
+        if shapeCache.count >= 4096 { shapeCache.removeAll(keepingCapacity: true) }
+        var result: [Int32] = []
+        result.reserveCapacity(shape.fieldKeys.count)
+        for (key, type) in zip(shape.fieldKeys, shape.fieldTypes) {
+            guard type != .string else {
+                result.append(-1)
+                continue
+            }
+            let name = SeriesName(measurement: shape.measurement, tags: shape.tags, field: key)
+            if let index = seriesIndex[name] {
+                result.append(Int32(index))
+            } else if seriesNames.count < seriesMax {
+                let index = seriesNames.count
+                seriesNames.append(name)
+                seriesIndex[name] = index
+                for t in rings.indices { rings[t].addSeries() }
+                result.append(Int32(index))
+            } else {
+                result.append(-2)
+            }
+        }
+        // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
+        shapeCache[id] = (shape, result)
+        return result
+    }
+
+    /// The index of a series, if it exists.
+    public func index(of name: SeriesName) -> Int? { seriesIndex[name] }
+
+    /// Why a query cannot be answered.
+    public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
+        case noSuchSeries(String)
+        case invalidPoints(Int)
+        case invalidStep(stepSeconds: Int64, tiers: [Int64])
+
+        public var description: String {
+            switch self {
+            case .noSuchSeries(let name): "no series \(name)"
+            case .invalidPoints(let n): "points must be between 1 and the tier size, got \(n)"
+            case .invalidStep(let step, let tiers):
+                "step \(step)s is not a multiple of a tier step that covers the range (tiers: "
+                    + tiers.map { "\($0)s" }.joined(separator: ", ") + ")"
+            }
+        }
+    }
+
+    /// `points` points of `step` ending with the bucket that holds `end`, aligned to the step, oldest first;
+    /// `nil` where no sample fell in a bucket.
+    ///
+    /// - Parameters:
+    ///   - stepSeconds: the step wanted; `nil` for the finest tier's. It must be a multiple of a tier's step, and
+    ///     that tier must cover `points × step`.
+    /// - Complexity: O(points × step / tier step).
+    public func query(
+        series index: Int,
+        end: Int64,
+        points: Int = 720,
+        stepSeconds: Int64? = nil,
+        aggregation: Aggregation = .avg
+    ) throws(QueryError) -> Timeline {
+        let step = (stepSeconds ?? tiers[0].stepSeconds) * 1_000_000_000
+        guard points >= 1 else { throw .invalidPoints(points) }
+        guard
+            let t = rings.firstIndex(where: {
+                step % $0.tier.stepNanoseconds == 0
+                    && Int64(points) * (step / $0.tier.stepNanoseconds) <= Int64($0.tier.points)
+            })
+        else {
+            if points > tiers.map(\.points).max()! { throw .invalidPoints(points) }
+            throw .invalidStep(stepSeconds: step / 1_000_000_000, tiers: tiers.map(\.stepSeconds))
+        }
+        let ring = rings[t]
+        let tierStep = ring.tier.stepNanoseconds
+        let factor = Int(step / tierStep)
+        let size = ring.tier.points
+        let head = ring.headBucket[index]
+        let base = index * size
+        let lastBucket = Self.floorDivide(end, step)  // in query steps
+        var out: [(Int64, Double?)] = []
+        out.reserveCapacity(points)
+        for p in 0..<points {
+            let queryBucket = lastBucket - Int64(points - 1 - p)
+            var value: Float32?
+            var sum: Float32 = 0
+            var n: Float32 = 0
+            for k in 0..<factor {
+                let b = queryBucket * Int64(factor) + Int64(k)
+                guard b <= head && b > head - Int64(size) else { continue }
+                let i = base + Int(Self.floorModulo(b, Int64(size)))
+                let last = ring.last[i]
+                guard !last.isNaN else { continue }
+                switch aggregation {
+                case .last: value = last
+                case .min: value = Swift.min(value ?? .infinity, ring.min[i])
+                case .max: value = Swift.max(value ?? -.infinity, ring.max[i])
+                case .avg:
+                    sum += ring.avg[i]
+                    n += 1
+                    value = sum / n
+                }
+            }
+            out.append((queryBucket * step / 1_000_000_000, value.map(Double.init)))
+        }
+        return Timeline(series: seriesNames[index], stepSeconds: step / 1_000_000_000, aggregation: aggregation, points: out)
+    }
+
+    @inline(__always)
+    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    @inline(__always)
+    static func floorModulo(_ a: Int64, _ b: Int64) -> Int64 {
+        let r = a % b
+        return r < 0 ? r + b : r
+    }
+}

@@ -1,0 +1,30 @@
+import EvCore
+
+/// All materialized views together: the one reducer that replay and live ingest feed (`spec/views.md`).
+/// A deterministic function of the event sequence: applying the same events in offset order gives the same views.
+public struct Views: Sendable {
+    public var health = HealthView()
+    public var slots: SlotRegistry
+    public var alerts = AlertHistory()
+    public var timelines: Timelines
+    /// The offset after the last event applied.
+    public private(set) var nextOffset: Int64 = 0
+    /// Events applied.
+    public private(set) var applied = 0
+
+    public init(slots: SlotRegistry = SlotRegistry(), timelines: Timelines = Timelines()) {
+        self.slots = slots
+        self.timelines = timelines
+    }
+
+    public mutating func apply(_ event: Event) {
+        switch event.kind {
+        case .metric: timelines.apply(event)
+        case .health, .heartbeat: health.apply(event)
+        case .slot: slots.apply(event)
+        case .alert: alerts.apply(event)
+        }
+        nextOffset = event.offset + 1
+        applied += 1
+    }
+}
