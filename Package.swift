@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "EvqCommands",
             dependencies: [
-                "EvCore", "EvStorage",
+                "EvCore", "EvStorage", "EvViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

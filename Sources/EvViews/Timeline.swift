@@ -3,7 +3,8 @@ public struct Timeline: Sendable, Hashable {
     public struct Point: Sendable, Hashable {
         /// Start of the bucket, unix seconds.
         public var time: Int64
-        public var value: Double?
+        /// The aggregate, stored (and printed) as the timeline keeps it: a 32-bit float.
+        public var value: Float32?
     }
 
     public var series: SeriesName
@@ -11,7 +12,7 @@ public struct Timeline: Sendable, Hashable {
     public var aggregation: Timelines.Aggregation
     public var points: [Point]
 
-    init(series: SeriesName, stepSeconds: Int64, aggregation: Timelines.Aggregation, points: [(Int64, Double?)]) {
+    init(series: SeriesName, stepSeconds: Int64, aggregation: Timelines.Aggregation, points: [(Int64, Float32?)]) {
         self.series = series
         self.stepSeconds = stepSeconds
         self.aggregation = aggregation

@@ -224,7 +224,7 @@ public struct Timelines: Sendable {
         let head = ring.headBucket[index]
         let base = index * size
         let lastBucket = Self.floorDivide(end, step)  // in query steps
-        var out: [(Int64, Double?)] = []
+        var out: [(Int64, Float32?)] = []
         out.reserveCapacity(points)
         for p in 0..<points {
             let queryBucket = lastBucket - Int64(points - 1 - p)
@@ -247,7 +247,7 @@ public struct Timelines: Sendable {
                     value = sum / n
                 }
             }
-            out.append((queryBucket * step / 1_000_000_000, value.map(Double.init)))
+            out.append((queryBucket * step / 1_000_000_000, value))
         }
         return Timeline(series: seriesNames[index], stepSeconds: step / 1_000_000_000, aggregation: aggregation, points: out)
     }

@@ -9,7 +9,11 @@ public struct Evq: AsyncParsableCommand {
             Exit codes: 0 success; 1 damage found (verify) or lines rejected (push); 2 the data directory \
             or the server could not be used; 64 bad arguments.
             """,
-        subcommands: [TailCommand.self, ExportCommand.self, VerifyCommand.self, StatsCommand.self, PushCommand.self]
+        subcommands: [
+            HealthCommand.self, SlotsCommand.self, AlertsCommand.self, TimelineCommand.self, SeriesCommand.self,
+            ReplayCommand.self, TailCommand.self, ExportCommand.self, VerifyCommand.self, StatsCommand.self,
+            PushCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,8 +1,6 @@
-import EvCore
-
 /// Minimal JSON output for `--json` (no Foundation): strings escaped per RFC 8259, numbers as Swift prints them.
-enum JSONWriter {
-    static func string(_ s: String, to out: inout [UInt8]) {
+public enum JSONWriter {
+    public static func string(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
@@ -20,7 +18,7 @@ enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func value(_ v: FieldValue, to out: inout [UInt8]) {
+    public static func value(_ v: FieldValue, to out: inout [UInt8]) {
         switch v {
         case .float(let d): out.append(contentsOf: (d.isFinite ? d.description : "null").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
@@ -31,7 +29,7 @@ enum JSONWriter {
     }
 
     /// One event as a JSON object (the `evq tail --json` shape, `spec/cli.md`).
-    static func event(_ e: Event, to out: inout [UInt8]) {
+    public static func event(_ e: Event, to out: inout [UInt8]) {
         out.append(contentsOf: "{\"offset\":\(e.offset),\"time\":".utf8)
         string(RFC3339.format(nanoseconds: e.time), to: &out)
         out.append(contentsOf: ",\"time_ns\":\(e.time),\"receive_time_ns\":\(e.receiveTime),\"kind\":".utf8)
@@ -53,5 +51,45 @@ enum JSONWriter {
             value(e.values[k], to: &out)
         }
         out.append(contentsOf: "}}".utf8)
+    }
+}
+
+extension JSONWriter {
+    /// `"key":` (with a leading comma unless `first`).
+    public static func key(_ key: String, first: Bool = false, to out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        string(key, to: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// An RFC 3339 time string, or `null`.
+    public static func time(_ nanoseconds: Int64?, to out: inout [UInt8]) {
+        guard let nanoseconds else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        string(RFC3339.format(nanoseconds: nanoseconds), to: &out)
+    }
+
+    /// A finite number, or `null`.
+    public static func number(_ value: Double?, to out: inout [UInt8]) {
+        guard let value, value.isFinite else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        if value == value.rounded() && abs(value) < 1e15 {
+            out.append(contentsOf: String(Int64(value)).utf8)
+        } else {
+            out.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    /// A string, or `null`.
+    public static func optionalString(_ value: String?, to out: inout [UInt8]) {
+        guard let value else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        string(value, to: &out)
     }
 }

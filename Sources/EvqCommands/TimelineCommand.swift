@@ -1,0 +1,98 @@
+import ArgumentParser
+import EvCore
+import EvStorage
+import EvViews
+
+struct TimelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline",
+        abstract: "A series' rolling timeline: exactly N points of one step, aligned, gaps as null.",
+        discussion: """
+            SERIES is a series name as 'evq series' prints it ('cpu,host=h0,core=0 usage_user'), a glob over \
+            those names, or MEASUREMENT.FIELD for that field of every tag set. Every matching series is printed.
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @OptionGroup var time: ReferenceTimeOptions
+
+    @Argument(help: "Series name, glob, or MEASUREMENT.FIELD.")
+    var series: String
+
+    @Option(name: .long, help: "How many points (at most the tier size, 720 by default).")
+    var points: Int = 720
+
+    @Option(name: .long, help: "Step: a multiple of a tier step, e.g. 5s, 1m, 10m.")
+    var step: String?
+
+    @Option(name: .long, help: "Bucket aggregate: avg, min, max or last.")
+    var agg: String = "avg"
+
+    func validate() throws {
+        guard Timelines.Aggregation(rawValue: agg) != nil else { throw ValidationError("--agg must be avg, min, max or last") }
+        if let step, Self.parseSeconds(step) == nil { throw ValidationError("--step '\(step)' is not a duration like 5s, 1m or 10m") }
+        guard points >= 1 else { throw ValidationError("--points must be at least 1") }
+    }
+
+    static func parseSeconds(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let v = Int64(text.dropLast()), v > 0 else { return nil }
+            return v * scale
+        }
+        guard let v = Int64(text), v > 0 else { return nil }
+        return v
+    }
+
+    func run() async throws {
+        let (reference, cutoff) = try time.resolve()
+        let views = try ViewBuilder.build(try data.openReader(), at: cutoff)
+        let matches = Self.resolve(series, in: views.timelines)
+        guard !matches.isEmpty else {
+            writeStandardError("evq: no series matches '\(series)' (see evq series)\n")
+            throw ExitCode(1)
+        }
+        let out = OutputStream()
+        for index in matches {
+            let timeline: Timeline
+            do {
+                timeline = try views.timelines.query(
+                    series: index,
+                    end: reference,
+                    points: points,
+                    stepSeconds: step.flatMap(Self.parseSeconds),
+                    aggregation: Timelines.Aggregation(rawValue: agg)!
+                )
+            } catch {
+                throw ValidationError(error.description)
+            }
+            out.append { buffer in
+                if time.json {
+                    ViewsJSON.timeline(timeline, to: &buffer)
+                    buffer.append(UInt8(ascii: "\n"))
+                } else {
+                    buffer.append(contentsOf: "\(timeline.series)  step \(timeline.stepSeconds)s  \(timeline.aggregation.rawValue)\n".utf8)
+                    for point in timeline.points {
+                        let value = point.value.map { $0.description } ?? "null"
+                        buffer.append(contentsOf: "\(RFC3339.format(nanoseconds: point.time * 1_000_000_000))\t\(value)\n".utf8)
+                    }
+                }
+            }
+        }
+        out.flush()
+    }
+
+    /// Series indexes matching an exact name, a glob, or `measurement.field`.
+    static func resolve(_ pattern: String, in timelines: Timelines) -> [Int] {
+        let names = timelines.series
+        if let exact = names.firstIndex(where: { $0.description == pattern }) { return [exact] }
+        let glob = Glob(pattern)
+        var found = names.indices.filter { glob.matches(names[$0].description) }
+        if found.isEmpty, let dot = pattern.lastIndex(of: ".") {
+            let measurement = String(pattern[..<dot])
+            let field = String(pattern[pattern.index(after: dot)...])
+            found = names.indices.filter { names[$0].measurement == measurement && names[$0].field == field }
+        }
+        return found.sorted { names[$0] < names[$1] }
+    }
+}
