@@ -103,6 +103,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "EvViewsTests",
+            dependencies: ["EvCore", "EvViews", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EvStorageTests",
             dependencies: [
                 "EvCore", "EvStorage", "EvTestSupport",
