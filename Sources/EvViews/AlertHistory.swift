@@ -9,13 +9,13 @@ public struct AlertHistory: Sendable, Hashable {
         public var labels: [String: String]
     }
 
-    public private(set) var active: [Key: AlertRecord] = [:]
+    public internal(set) var active: [Key: AlertRecord] = [:]
     /// Resolved alerts, newest last (bounded by count).
-    public private(set) var resolved: BoundedLog<AlertRecord>
+    public internal(set) var resolved: BoundedLog<AlertRecord>
     /// `ack` or `resolved` events for an alert that was not active (kept as counts, not records).
-    public private(set) var unmatched = 0
+    public internal(set) var unmatched = 0
     /// Alerts fired in total, by severity.
-    public private(set) var firedBySeverity: [String: Int] = [:]
+    public internal(set) var firedBySeverity: [String: Int] = [:]
 
     public init(resolvedCapacity: Int = 10_000) {
         resolved = BoundedLog(capacity: resolvedCapacity)

@@ -1,10 +1,10 @@
 /// The newest `capacity` items of an append-only history, oldest first; older ones are forgotten (counted).
 public struct BoundedLog<Element: Sendable & Hashable>: Sendable, Hashable {
     public let capacity: Int
-    private var storage: [Element] = []
-    private var head = 0
+    var storage: [Element] = []
+    var head = 0
     /// Items appended in total, forgotten ones included.
-    public private(set) var appended = 0
+    public internal(set) var appended = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0, "a bounded log holds at least one item")

@@ -3,7 +3,7 @@ import EvCore
 /// The current health of every component, as a pure reducer over `health` and `heartbeat` events
 /// (`spec/views.md`, "Health"). Age and freshness are computed against a reference time given at query time.
 public struct HealthView: Sendable, Hashable {
-    public private(set) var components: [ComponentKey: ComponentHealth] = [:]
+    public internal(set) var components: [ComponentKey: ComponentHealth] = [:]
 
     public init() {}
 

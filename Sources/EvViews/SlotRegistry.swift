@@ -40,11 +40,11 @@ public struct SlotRegistry: Sendable, Hashable {
     public var limit: Int
     /// `used` at or above this is a warning.
     public var warningAt: Int
-    public private(set) var active: [Key: Slot] = [:]
+    public internal(set) var active: [Key: Slot] = [:]
     /// Acquires and releases, newest last (bounded).
-    public private(set) var history: BoundedLog<Change>
+    public internal(set) var history: BoundedLog<Change>
     /// Double acquires and releases without acquire, newest last (bounded), and their total count.
-    public private(set) var conflicts: BoundedLog<Change>
+    public internal(set) var conflicts: BoundedLog<Change>
 
     public init(limit: Int = 100, warningAt: Int = 90, historyCapacity: Int = 10_000, conflictCapacity: Int = 1_000) {
         self.limit = limit

@@ -96,12 +96,12 @@ public struct Timelines: Sendable {
     public let tiers: [Tier]
     /// Most series kept; samples of further series are dropped and counted in `droppedSeriesSamples`.
     public let seriesMax: Int
-    private(set) var rings: [Rings]
-    private(set) var seriesNames: [SeriesName] = []
-    private var seriesIndex: [SeriesName: Int] = [:]
+    var rings: [Rings]
+    var seriesNames: [SeriesName] = []
+    var seriesIndex: [SeriesName: Int] = [:]
     /// Per-block cache: the series of each field of a shape instance (shapes are shared within a block).
     private var shapeCache: [ObjectIdentifier: (shape: EventShape, series: [Int32])] = [:]
-    public private(set) var droppedSeriesSamples = 0
+    public internal(set) var droppedSeriesSamples = 0
 
     public init(tiers: [Tier] = [Tier(stepSeconds: 5)], seriesMax: Int = 25_000) {
         precondition(!tiers.isEmpty, "at least one tier")

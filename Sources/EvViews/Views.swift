@@ -8,9 +8,9 @@ public struct Views: Sendable {
     public var alerts = AlertHistory()
     public var timelines: Timelines
     /// The offset after the last event applied.
-    public private(set) var nextOffset: Int64 = 0
+    public internal(set) var nextOffset: Int64 = 0
     /// Events applied.
-    public private(set) var applied = 0
+    public internal(set) var applied = 0
 
     public init(slots: SlotRegistry = SlotRegistry(), timelines: Timelines = Timelines()) {
         self.slots = slots
