@@ -43,6 +43,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // evqd's live views: checkpoint + tail replay at start, committed blocks applied in offset order.
+        .target(
+            name: "EvEngine",
+            dependencies: ["EvCore", "EvViews", "EvStorage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // TCP line-protocol ingest on SwiftNIO.
         .target(
             name: "EvIngest",
@@ -60,7 +66,7 @@ let package = Package(
         .target(
             name: "EvDaemon",
             dependencies: [
-                "EvCore", "EvStorage", "EvIngest",
+                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

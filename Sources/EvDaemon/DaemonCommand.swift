@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import EvCore
+import EvEngine
 import EvIngest
 import EvStorage
 import Logging
@@ -49,6 +50,9 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Delete the oldest sealed segments while the log is larger than this, in MiB (0: no limit).")
     public var retentionMib: Int = 0
 
+    @Option(name: .long, help: "Write a views checkpoint this often (seconds), when something changed, and at exit.")
+    public var checkpointSeconds: Int = 60
+
     @Option(name: .long, help: "Most concurrent ingest connections.")
     public var maxConnections: Int = 1024
 
@@ -60,6 +64,7 @@ public struct DaemonCommand: AsyncParsableCommand {
     public func validate() throws {
         guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
         guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
+        guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -81,7 +86,14 @@ public struct DaemonCommand: AsyncParsableCommand {
             logger.critical("cannot open the data directory", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
-        let writer = LogWriter(log: log, policy: fsync, logger: logger)
+        let engine: ViewEngine
+        do {
+            engine = try ViewEngine(directory: dataDir, checkpointInterval: .seconds(checkpointSeconds), logger: logger)
+        } catch {
+            logger.critical("cannot rebuild the views", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let writer = LogWriter(log: log, policy: fsync, logger: logger, onCommit: { engine.committed($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server = IngestServer(
             host: ingestAddr.host,
@@ -107,10 +119,12 @@ public struct DaemonCommand: AsyncParsableCommand {
         } catch {
             logger.critical("ingest failed", metadata: ["error": "\(error)"])
             writer.shutdown()
+            engine.shutdown()
             try? await group.shutdownGracefully()
             throw ExitCode(1)
         }
         writer.shutdown()
+        engine.shutdown()
         try await group.shutdownGracefully()
         logger.info("evqd stopped")
     }

@@ -8,11 +8,11 @@ import Darwin
 ///
 /// `@unchecked Sendable`: the pthread objects are heap-allocated once, never moved, and only touched through
 /// pthread calls, which are thread-safe by contract.
-final class ConditionLock: @unchecked Sendable {
+public final class ConditionLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -28,12 +28,12 @@ final class ConditionLock: @unchecked Sendable {
         condition.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func signal() { pthread_cond_broadcast(condition) }
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
+    public func signal() { pthread_cond_broadcast(condition) }
 
     /// Waits (lock held) until signalled or until `deadline` (CLOCK_MONOTONIC nanoseconds), if given.
-    func wait(untilMonotonic deadline: Int64?) {
+    public func wait(untilMonotonic deadline: Int64?) {
         guard let deadline else {
             pthread_cond_wait(condition, mutex)
             return
@@ -42,7 +42,7 @@ final class ConditionLock: @unchecked Sendable {
         pthread_cond_timedwait(condition, mutex, &ts)
     }
 
-    static func monotonicNow() -> Int64 {
+    public static func monotonicNow() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)

@@ -31,10 +31,19 @@ public final class LogWriter: @unchecked Sendable {
     private var failure: StorageError?
     private static let retentionPeriodNanoseconds: Int64 = 60_000_000_000
 
-    public init(log: SegmentLog, policy: FsyncPolicy, logger: Logger) {
+    /// Called on the writer thread after every successful write, with the blocks and their offsets, in order.
+    private let onCommit: (@Sendable ([CommittedBlock]) -> Void)?
+
+    public init(
+        log: SegmentLog,
+        policy: FsyncPolicy,
+        logger: Logger,
+        onCommit: (@Sendable ([CommittedBlock]) -> Void)? = nil
+    ) {
         self.log = log
         self.policy = policy
         self.logger = logger
+        self.onCommit = onCommit
         WriterThread.start { [self] in run() }
     }
 
@@ -132,6 +141,15 @@ public final class LogWriter: @unchecked Sendable {
                 stats.bytes.add(blocks.reduce(0) { $0 + $1.header.totalBytes }, ordering: .relaxed)
                 stats.commits.add(1, ordering: .relaxed)
                 if dirtySince == nil { dirtySince = ConditionLock.monotonicNow() }
+                if let onCommit {
+                    var first = range.lowerBound
+                    onCommit(
+                        blocks.map { block in
+                            defer { first += Int64(block.header.eventCount) }
+                            return CommittedBlock(block: block, firstOffset: first)
+                        }
+                    )
+                }
             } catch {
                 stats.failedCommits.add(1, ordering: .relaxed)
                 logger.error(

@@ -4,15 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts a dedicated OS thread: blocking `write`/`fsync` stay off the Swift cooperative pool and NIO's loops.
-enum WriterThread {
+/// Starts dedicated OS threads: blocking `write`/`fsync` stay off the Swift cooperative pool and NIO's loops.
+public enum WriterThread {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
     /// Runs `body` on a new detached thread.
-    static func start(_ body: @escaping @Sendable () -> Void) {
+    public static func start(_ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(
@@ -27,5 +27,10 @@ enum WriterThread {
         )
         precondition(result == 0, "pthread_create failed: \(result)")
         pthread_detach(thread)
+    }
+
+    /// Sleeps the calling thread.
+    public static func sleep(milliseconds: Int) {
+        usleep(useconds_t(milliseconds * 1000))
     }
 }

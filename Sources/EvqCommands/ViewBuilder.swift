@@ -4,10 +4,18 @@ import EvViews
 
 /// Rebuilds the views from a data directory, as of a time (`evq replay --at T`) or of everything stored.
 enum ViewBuilder {
-    /// Applies every event in offset order, skipping events whose time is after `at`.
+    /// Applies every event in offset order, skipping events whose time is after `at`. Starts from evqd's views
+    /// checkpoint when it is valid and holds no event after `at` (same result, less to replay).
     static func build(_ reader: LogReader, at: Int64?) throws -> Views {
         var views = Views()
-        let report = try reader.forEach { event in
+        if case .success(let payload)? = try? CheckpointFile.read(directory: reader.directory),
+            let (restored, maxEventTime) = try? ViewsCheckpoint.decode(payload),
+            restored.nextOffset <= reader.nextOffset, maxEventTime <= (at ?? .max),
+            restored.timelines.tiers == views.timelines.tiers
+        {
+            views = restored
+        }
+        let report = try reader.forEach(from: views.nextOffset) { event in
             if let at, event.time > at { return true }
             views.apply(event)
             return true

@@ -126,3 +126,56 @@ struct CLITests {
         #expect(missing.status == 2)
     }
 }
+
+@Suite("Views across restarts", .serialized)
+struct ViewsRestartTests {
+    static var evq: String { Daemon.binDirectory + "evq" }
+
+    static func lines(_ range: Range<Int>, base: Int64 = 1_763_650_000) -> String {
+        range.map { k in
+            let t = (base + Int64(k)) * 1_000_000_000
+            var out = "cpu,host=h\(k % 3) usage=\(Double(k % 97) / 2) \(t)\n"
+            out += "health,component=gw,host=h\(k % 3) status=\"\(k % 10 == 0 ? "degraded" : "connected")\",latency_ms=\(k % 13)i \(t)\n"
+            if k % 25 == 0 { out += "slot,strategy=s\(k % 4),conid=\(k),symbol=X\(k) action=\"acquire\" \(t)\n" }
+            if k % 50 == 0 { out += "alert,alert=a\(k % 7),severity=warning state=\"firing\" \(t)\n" }
+            return out
+        }.joined()
+    }
+
+    @Test("views from checkpoint + tail equal a full replay, after a clean stop and after kill -9")
+    func checkpointPlusTail() throws {
+        let dir = TemporaryDirectory()
+        let daemon = try Daemon(dataDirectory: dir.path)
+        _ = try Daemon.run([Self.evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"], stdin: Array(Self.lines(0..<300).utf8))
+        #expect(daemon.terminate() == 0)
+        #expect(FileSystem.exists(dir.file("views.checkpoint")), "a clean stop writes a checkpoint")
+        try daemon.start()
+        _ = try Daemon.run([Self.evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"], stdin: Array(Self.lines(300..<500).utf8))
+        daemon.kill9()
+        try daemon.start()
+        #expect(daemon.terminate() == 0)
+        let at = "2025-11-20T14:50:00Z"  // inside the pushed range (14:46:40 + 0..<500 s)
+        let end = "2025-11-20T15:00:00Z"
+        var withCheckpoint: [String] = []
+        for arguments in [["replay", "--at", at, "--json"], ["replay", "--at", end, "--json"], ["health", "--at", end, "--json"],
+                          ["timeline", "cpu,host=h1 usage", "--at", end, "--json", "--points", "100"]] {
+            let run = try Daemon.run([Self.evq] + arguments + ["--data-dir", dir.path])
+            #expect(run.status == 0, "\(arguments): \(run.err)")
+            withCheckpoint.append(run.out)
+        }
+        try FileSystem.remove(dir.file("views.checkpoint"))
+        var fullReplay: [String] = []
+        for arguments in [["replay", "--at", at, "--json"], ["replay", "--at", end, "--json"], ["health", "--at", end, "--json"],
+                          ["timeline", "cpu,host=h1 usage", "--at", end, "--json", "--points", "100"]] {
+            fullReplay.append(try Daemon.run([Self.evq] + arguments + ["--data-dir", dir.path]).out)
+        }
+        #expect(withCheckpoint == fullReplay)
+        #expect(withCheckpoint[1].contains("\"events\":"))
+        // And a daemon started without the checkpoint rebuilds it from the whole log.
+        try daemon.start()
+        #expect(daemon.terminate() == 0)
+        #expect(FileSystem.exists(dir.file("views.checkpoint")))
+        let rebuilt = try Daemon.run([Self.evq, "replay", "--at", end, "--json", "--data-dir", dir.path])
+        #expect(rebuilt.out == fullReplay[1])
+    }
+}

@@ -1,0 +1,246 @@
+import EvCore
+import EvStorage
+import EvViews
+import Logging
+import Synchronization
+
+/// evqd's live views: restored from the newest checkpoint plus the log's tail at start, then fed every block
+/// the log writer commits, in offset order, on a thread of their own (`spec/views.md`, "Live views").
+///
+/// Queries run under a lock against the current views; blocks are applied in slices so a query never waits long.
+/// Checkpoints are written every `checkpointInterval` (when something changed) and at shutdown.
+///
+/// `@unchecked Sendable`: `views`, `maxEventTime` and `lastCheckpointOffset` are guarded by `state`; the queue by
+/// `queueLock`.
+public final class ViewEngine: @unchecked Sendable {
+    /// How the views were rebuilt at start.
+    public struct StartReport: Sendable, CustomStringConvertible {
+        public var checkpointOffset: Int64?
+        public var checkpointProblem: String?
+        public var replayedEvents = 0
+        public var seconds = 0.0
+
+        public var description: String {
+            var parts: [String] = []
+            if let checkpointOffset { parts.append("checkpoint at offset \(checkpointOffset)") }
+            if let checkpointProblem { parts.append("checkpoint not used: \(checkpointProblem)") }
+            parts.append("replayed \(replayedEvents) events in \(Int(seconds * 1000)) ms")
+            return parts.joined(separator: ", ")
+        }
+    }
+
+    struct State {
+        var views: Views
+        var maxEventTime: Int64
+        var lastCheckpointOffset: Int64
+    }
+
+    public let directory: String
+    public let checkpointInterval: Duration
+    public let startReport: StartReport
+    private let state: Mutex<State>
+    private let queueLock = ConditionLock()
+    private var queue: [CommittedBlock] = []
+    private var stopping = false
+    private var stopped = false
+    private let logger: Logger
+    /// Events applied per lock hold: bounds how long a query can wait behind the applier.
+    static let sliceEvents = 2048
+
+    /// Loads the checkpoint of `directory` (if valid and not ahead of the log) and replays the log after it.
+    public init(
+        directory: String,
+        makeViews: @Sendable () -> Views = { Views() },
+        checkpointInterval: Duration = .seconds(60),
+        logger: Logger
+    ) throws(StorageError) {
+        let start = ContinuousClock.now
+        self.directory = directory
+        self.checkpointInterval = checkpointInterval
+        self.logger = logger
+        let reader = try LogReader(directory: directory)
+        var report = StartReport()
+        var views = makeViews()
+        var maxEventTime = Int64.min
+        switch try CheckpointFile.read(directory: directory) {
+        case nil:
+            break
+        case .failure(let reason):
+            report.checkpointProblem = reason.description
+        case .success(let payload):
+            do throws(ViewsCheckpoint.DecodeError) {
+                let (restored, maxTime) = try ViewsCheckpoint.decode(payload)
+                if restored.nextOffset > reader.nextOffset {
+                    report.checkpointProblem =
+                        "it covers offsets up to \(restored.nextOffset) but the log ends at \(reader.nextOffset)"
+                } else if restored.timelines.tiers != views.timelines.tiers
+                    || restored.timelines.seriesMax != views.timelines.seriesMax
+                {
+                    report.checkpointProblem = "the timeline configuration changed"
+                } else {
+                    views = restored
+                    maxEventTime = maxTime
+                    report.checkpointOffset = restored.nextOffset
+                }
+            } catch {
+                report.checkpointProblem = error.description
+            }
+        }
+        if let problem = report.checkpointProblem {
+            logger.warning("views checkpoint ignored; replaying the whole log", metadata: ["reason": "\(problem)"])
+        }
+        var replayed = 0
+        let readReport = try reader.forEach(from: views.nextOffset) { event in
+            views.apply(event)
+            maxEventTime = max(maxEventTime, event.time)
+            replayed += 1
+            return true
+        }
+        for corruption in readReport.corruptions {
+            logger.error("replay skipped a damaged block", metadata: ["corruption": "\(corruption)"])
+        }
+        report.replayedEvents = replayed
+        report.seconds = Self.seconds(ContinuousClock.now - start)
+        startReport = report
+        state = Mutex(State(views: views, maxEventTime: maxEventTime, lastCheckpointOffset: report.checkpointOffset ?? -1))
+        logger.info("views ready", metadata: ["views.start": "\(report)"])
+        WriterThread.start { [self] in run() }
+    }
+
+    /// The offset after the last event applied.
+    public var nextOffset: Int64 { state.withLock { $0.views.nextOffset } }
+
+    /// Runs `body` against the current views (under the lock: keep it short).
+    public func read<R>(_ body: (borrowing Views) -> R) -> R {
+        state.withLock { body($0.views) }
+    }
+
+    /// Queues committed blocks for application (called on the log writer's thread).
+    public func committed(_ blocks: [CommittedBlock]) {
+        queueLock.lock()
+        queue += blocks
+        queueLock.signal()
+        queueLock.unlock()
+    }
+
+    /// Applies what is queued, writes a final checkpoint and stops the applier. Blocks until done.
+    public func shutdown() {
+        queueLock.lock()
+        stopping = true
+        queueLock.signal()
+        while !stopped { queueLock.wait(untilMonotonic: nil) }
+        queueLock.unlock()
+        checkpoint()
+    }
+
+    /// Waits until every block queued so far is applied (tests).
+    public func drain() {
+        while true {
+            queueLock.lock()
+            let empty = queue.isEmpty && !applying
+            queueLock.unlock()
+            if empty { return }
+            WriterThread.sleep(milliseconds: 1)
+        }
+    }
+
+    private var applying = false
+
+    private func run() {
+        var nextCheckpoint = ContinuousClock.now + checkpointInterval
+        while true {
+            queueLock.lock()
+            while queue.isEmpty && !stopping {
+                let wait = nextCheckpoint - ContinuousClock.now
+                if wait <= .zero { break }
+                queueLock.wait(untilMonotonic: ConditionLock.monotonicNow() + Self.nanoseconds(wait))
+            }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            applying = !batch.isEmpty
+            let exiting = stopping && batch.isEmpty
+            queueLock.unlock()
+
+            for committed in batch { apply(committed) }
+            queueLock.lock()
+            applying = false
+            queueLock.unlock()
+            if ContinuousClock.now >= nextCheckpoint {
+                checkpoint()
+                nextCheckpoint = ContinuousClock.now + checkpointInterval
+            }
+            if exiting {
+                queueLock.lock()
+                stopped = true
+                queueLock.signal()
+                queueLock.unlock()
+                return
+            }
+        }
+    }
+
+    private func apply(_ committed: CommittedBlock) {
+        var header = committed.block.header
+        header.firstOffset = committed.firstOffset
+        let raw: [UInt8]
+        switch header.codec {
+        case .none: raw = committed.block.body
+        case .lz4:
+            guard let body = committed.block.body.withUnsafeBytes({ LZ4.decompress($0, rawBytes: header.rawBytes) }) else {
+                logger.critical("a committed block does not decompress", metadata: ["offset": "\(committed.firstOffset)"])
+                return
+            }
+            raw = body
+        }
+        var events: [Event] = []
+        events.reserveCapacity(header.eventCount)
+        do throws(BlockDecodeError) {
+            try BlockDecoder.forEach(body: raw, header: header) { events.append($0) }
+        } catch {
+            logger.critical("a committed block does not decode", metadata: ["error": "\(error)"])
+            return
+        }
+        var k = 0
+        while k < events.count {
+            let end = min(k + Self.sliceEvents, events.count)
+            state.withLock { s in
+                for e in events[k..<end] {
+                    s.views.apply(e)
+                    if e.time > s.maxEventTime { s.maxEventTime = e.time }
+                }
+            }
+            k = end
+        }
+    }
+
+    /// Writes a checkpoint if the views changed since the last one.
+    public func checkpoint() {
+        let snapshot: (Views, Int64)? = state.withLock { s in
+            guard s.views.nextOffset != s.lastCheckpointOffset else { return nil }
+            s.lastCheckpointOffset = s.views.nextOffset
+            return (s.views, s.maxEventTime)
+        }
+        guard let (views, maxEventTime) = snapshot else { return }
+        let start = ContinuousClock.now
+        do {
+            try CheckpointFile.write(ViewsCheckpoint.encode(views, maxEventTime: maxEventTime), directory: directory)
+            logger.info(
+                "views checkpoint written",
+                metadata: [
+                    "checkpoint.offset": "\(views.nextOffset)",
+                    "checkpoint.ms": "\(Int(Self.seconds(ContinuousClock.now - start) * 1000))",
+                ]
+            )
+        } catch {
+            logger.error("writing the views checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
+}
