@@ -44,7 +44,7 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seal a segment at this size, in MiB.")
     public var segmentMib: Int = 64
 
-    @Option(name: .long, help: "Delete sealed segments whose newest event is older than this many hours (0: never).")
+    @Option(name: .long, help: "Delete sealed segments written longer ago than this many hours (0: never).")
     public var retentionHours: Int = 15 * 24
 
     @Option(name: .long, help: "Delete the oldest sealed segments while the log is larger than this, in MiB (0: no limit).")

@@ -38,6 +38,22 @@ public enum FileSystem {
         return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
+    /// Last modification time of a file, in nanoseconds since the epoch.
+    public static func modificationTime(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
+    /// Sets a file's access and modification times (tests of retention).
+    public static func setModificationTime(_ path: String, nanoseconds: Int64) throws(StorageError) {
+        let time = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        let times = [time, time]
+        if utimensat(AT_FDCWD, path, times, 0) != 0 {
+            throw StorageError.system("utimensat", path: path, Errno(rawValue: errno))
+        }
+    }
+
     /// Creates `path` and its parents if missing.
     public static func createDirectory(_ path: String) throws(StorageError) {
         if isDirectory(path) { return }

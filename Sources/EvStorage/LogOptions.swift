@@ -4,7 +4,7 @@ public struct LogOptions: Sendable {
     public var segmentBytesMax: Int
     /// A non-empty segment is sealed once it has been active this long.
     public var segmentAgeMax: Duration?
-    /// Sealed segments whose newest event time is older than this are deleted.
+    /// Sealed segments last written longer ago than this are deleted (by file modification time).
     public var retentionAge: Duration?
     /// Oldest sealed segments are deleted while the log is larger than this.
     public var retentionBytes: Int?

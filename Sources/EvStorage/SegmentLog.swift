@@ -165,18 +165,22 @@ public final class SegmentLog {
         logger.info("segment rolled", metadata: ["segment.base_offset": "\(nextOffset)"])
     }
 
-    /// Deletes whole sealed segments past the retention age (by their newest event time) or while the log is over
-    /// the retention size, oldest first. Returns the base offsets removed.
+    /// Deletes whole sealed segments, oldest first, while the oldest was last written longer ago than the retention
+    /// age, or while the log is over the retention size. Age is by the segment file's modification time (when
+    /// evq wrote it), not by event time, so a backfill of old events is kept for the retention age after it
+    /// arrived. Returns the base offsets removed.
     @discardableResult
     public func applyRetention(nowNanoseconds: Int64) throws(StorageError) -> [Int64] {
         var removed: [Int64] = []
         var total = sealed.reduce(0) { $0 + $1.segmentBytes } + activeFile.size
         while let oldest = sealed.first {
             var expired = false
-            if let age = options.retentionAge, let maxTime = oldest.maxTime {
+            if let age = options.retentionAge,
+                let written = FileSystem.modificationTime(directory + "/" + FileNames.segment(baseOffset: oldest.baseOffset))
+            {
                 let (seconds, attoseconds) = age.components
                 let ageNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-                expired = maxTime < nowNanoseconds - ageNanos
+                expired = written < nowNanoseconds - ageNanos
             }
             let oversize = options.retentionBytes.map { total > $0 } ?? false
             guard expired || oversize else { break }

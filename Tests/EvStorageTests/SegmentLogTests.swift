@@ -149,17 +149,27 @@ struct SegmentLogTests {
         #expect(read.last?.offset == 1999)
         #expect(read.first!.offset == log.sealed.first!.baseOffset)
 
+        // Age is how long ago evq wrote a segment, not how old its events are: a backfill of year-old events
+        // is kept for the retention age after it arrived.
         let agedDirectory = TemporaryDirectory()
         let aged = try SegmentLog(
             directory: agedDirectory.path,
             options: LogOptions(segmentBytesMax: 4 * 1024, retentionAge: .seconds(3600)),
             logger: Self.logger
         )
-        try Self.appendRolling(events, to: aged)
-        let newest = events.last!.time
-        // Two hours after the last event every sealed segment is past the age; the active one stays.
-        let removedByAge = try aged.applyRetention(nowNanoseconds: newest + 7_200_000_000_000)
-        #expect(aged.sealed.isEmpty)
-        #expect(!removedByAge.isEmpty)
+        try Self.appendRolling(events, to: aged)  // event times: 2001
+        let now = WallClock.nowNanoseconds()
+        #expect(try aged.applyRetention(nowNanoseconds: now).isEmpty, "fresh segments of old events are kept")
+        let sealedCount = aged.sealed.count
+        // Two of the sealed segments were last written two hours ago.
+        for index in aged.sealed.prefix(2) {
+            try FileSystem.setModificationTime(
+                agedDirectory.file(FileNames.segment(baseOffset: index.baseOffset)),
+                nanoseconds: now - 7_200_000_000_000
+            )
+        }
+        let removedByAge = try aged.applyRetention(nowNanoseconds: now)
+        #expect(removedByAge.count == 2)
+        #expect(aged.sealed.count == sealedCount - 2)
     }
 }
