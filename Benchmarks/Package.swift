@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "EvCore", package: "evq"),
                 .product(name: "EvStorage", package: "evq"),
+                .product(name: "EvViews", package: "evq"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "EvqBenchmarks",

@@ -1,6 +1,7 @@
 import Benchmark
 import EvCore
 import EvStorage
+import EvViews
 import Glibc
 import Logging
 
@@ -77,6 +78,52 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("views: apply decoded events to all views (×1000)", configuration: throughput) { benchmark in
+        let events = decodedEvents
+        var views = Views()
+        var k = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<1000 {
+                views.apply(events[k])
+                k += 1
+                if k == events.count { k = 0 }
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(views.applied)
+    }
+
+    Benchmark("replay: decompress+decode+apply to all views (×1000)", configuration: throughput) { benchmark in
+        var views = Views()
+        let rounds = max(1, benchmark.scaledIterations.count / (linesPerIteration / 1000))
+        benchmark.startMeasurement()
+        for _ in 0..<rounds {
+            for block in sealedBlocks {
+                let raw = block.header.codec == .lz4
+                    ? block.body.withUnsafeBytes { LZ4.decompress($0, rawBytes: block.header.rawBytes)! }
+                    : block.body
+                try! BlockDecoder.forEach(body: raw, header: block.header) { views.apply($0) }
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(views.applied)
+    }
+
+    Benchmark(
+        "timeline: 720-point query of one series (in process)",
+        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 100_000)
+    ) { benchmark in
+        let views = fullViews
+        let end = decodedEvents.last!.time
+        var k = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try! views.timelines.query(series: k % views.timelines.seriesCount, end: end, points: 720))
+            k += 7
+        }
+    }
+
     Benchmark(
         "append+fsync: one 1,000-event block per commit",
         configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 2000)
@@ -95,6 +142,29 @@ let benchmarks: @Sendable () -> Void = {
         rmdir(directory)
     }
 }
+
+/// The sealed blocks decoded once.
+let decodedEvents: [Event] = {
+    var events: [Event] = []
+    for block in sealedBlocks {
+        let raw = block.body.withUnsafeBytes { LZ4.decompress($0, rawBytes: block.header.rawBytes)! }
+        try! BlockDecoder.forEach(body: raw, header: block.header) { events.append($0) }
+    }
+    return events
+}()
+
+/// Views with the whole workload file applied (an hour and more of 5 s ticks: full 720-point rings).
+let fullViews: Views = {
+    var views = Views()
+    var parser = LineProtocolParser()
+    for (k, line) in workload.enumerated() {
+        _ = line.withUnsafeBytes { try! parser.parse($0, receiveTime: 1) }
+        views.apply(parser.makeEvent(offset: Int64(k), receiveTime: 1))
+    }
+    let bytesPerPoint = Double(views.timelines.pointBytes) / Double(views.timelines.pointCount)
+    print("timelines: \(views.timelines.seriesCount) series, \(views.timelines.pointCount) points, \(bytesPerPoint) bytes per point")
+    return views
+}()
 
 func decodeFirst(_ count: Int) -> [Event] {
     var events: [Event] = []
