@@ -94,6 +94,14 @@ public struct DaemonCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let writer = LogWriter(log: log, policy: fsync, logger: logger, onCommit: { engine.committed($0) })
+        let ruleLogger = logger
+        engine.setEmitter { events in
+            writer.submit([SealedBlock.seal(events)], sync: false) { result in
+                if case .failure(let error) = result {
+                    ruleLogger.error("appending rule alerts failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server = IngestServer(
             host: ingestAddr.host,

@@ -51,6 +51,7 @@ public final class ViewEngine: @unchecked Sendable {
     public init(
         directory: String,
         makeViews: @Sendable () -> Views = { Views() },
+        rules: [AlertRule] = AlertRule.defaults,
         checkpointInterval: Duration = .seconds(60),
         logger: Logger
     ) throws(StorageError) {
@@ -69,7 +70,7 @@ public final class ViewEngine: @unchecked Sendable {
             report.checkpointProblem = reason.description
         case .success(let payload):
             do throws(ViewsCheckpoint.DecodeError) {
-                let (restored, maxTime) = try ViewsCheckpoint.decode(payload)
+                let (restored, maxTime) = try ViewsCheckpoint.decode(payload, rules: rules)
                 if restored.nextOffset > reader.nextOffset {
                     report.checkpointProblem =
                         "it covers offsets up to \(restored.nextOffset) but the log ends at \(reader.nextOffset)"
@@ -90,8 +91,9 @@ public final class ViewEngine: @unchecked Sendable {
             logger.warning("views checkpoint ignored; replaying the whole log", metadata: ["reason": "\(problem)"])
         }
         var replayed = 0
+        // Replaying: the alerts the rules raised are already in the log, so what `apply` returns is dropped.
         let readReport = try reader.forEach(from: views.nextOffset) { event in
-            views.apply(event)
+            _ = views.apply(event)
             maxEventTime = max(maxEventTime, event.time)
             replayed += 1
             return true
@@ -145,13 +147,28 @@ public final class ViewEngine: @unchecked Sendable {
     }
 
     private var applying = false
+    /// Where alert events raised by rules go (the log writer); set once the writer exists.
+    private let emitter = Mutex<(@Sendable ([Event]) -> Void)?>(nil)
+    /// How often time-driven rules (staleness) are evaluated.
+    public var tickInterval: Duration = .seconds(5)
+
+    /// Sets where alert events raised by the rules are sent (evqd: a block submitted to the log writer).
+    public func setEmitter(_ emit: @escaping @Sendable ([Event]) -> Void) {
+        emitter.withLock { $0 = emit }
+    }
+
+    private func emit(_ events: [Event]) {
+        guard !events.isEmpty, let emit = emitter.withLock({ $0 }) else { return }
+        emit(events)
+    }
 
     private func run() {
         var nextCheckpoint = ContinuousClock.now + checkpointInterval
+        var nextTick = ContinuousClock.now + tickInterval
         while true {
             queueLock.lock()
             while queue.isEmpty && !stopping {
-                let wait = nextCheckpoint - ContinuousClock.now
+                let wait = min(nextCheckpoint, nextTick) - ContinuousClock.now
                 if wait <= .zero { break }
                 queueLock.wait(untilMonotonic: ConditionLock.monotonicNow() + Self.nanoseconds(wait))
             }
@@ -165,6 +182,11 @@ public final class ViewEngine: @unchecked Sendable {
             queueLock.lock()
             applying = false
             queueLock.unlock()
+            if ContinuousClock.now >= nextTick {
+                let now = WallClock.nowNanoseconds()
+                emit(state.withLock { $0.views.rules.tick(at: now, health: $0.views.health) })
+                nextTick = ContinuousClock.now + tickInterval
+            }
             if ContinuousClock.now >= nextCheckpoint {
                 checkpoint()
                 nextCheckpoint = ContinuousClock.now + checkpointInterval
@@ -203,12 +225,15 @@ public final class ViewEngine: @unchecked Sendable {
         var k = 0
         while k < events.count {
             let end = min(k + Self.sliceEvents, events.count)
-            state.withLock { s in
+            let derived = state.withLock { s in
+                var derived: [Event] = []
                 for e in events[k..<end] {
-                    s.views.apply(e)
+                    derived += s.views.apply(e)
                     if e.time > s.maxEventTime { s.maxEventTime = e.time }
                 }
+                return derived
             }
+            emit(derived)
             k = end
         }
     }

@@ -7,17 +7,29 @@ public struct Views: Sendable {
     public var slots: SlotRegistry
     public var alerts = AlertHistory()
     public var timelines: Timelines
+    /// The alert rules' state (what is pending, firing, when it last fired).
+    public var rules: RuleEvaluator
     /// The offset after the last event applied.
     public internal(set) var nextOffset: Int64 = 0
     /// Events applied.
     public internal(set) var applied = 0
 
-    public init(slots: SlotRegistry = SlotRegistry(), timelines: Timelines = Timelines()) {
+    public init(
+        slots: SlotRegistry = SlotRegistry(),
+        timelines: Timelines = Timelines(),
+        rules: RuleEvaluator = RuleEvaluator()
+    ) {
         self.slots = slots
         self.timelines = timelines
+        self.rules = rules
     }
 
-    public mutating func apply(_ event: Event) {
+    /// Applies one event to every view, then to the alert rules.
+    ///
+    /// - Returns: the alert events the rules raise or resolve because of it. Live, evqd appends them to the log;
+    ///   a replay drops them, because the log already holds them.
+    @discardableResult
+    public mutating func apply(_ event: Event) -> [Event] {
         switch event.kind {
         case .metric: timelines.apply(event)
         case .health, .heartbeat: health.apply(event)
@@ -26,5 +38,7 @@ public struct Views: Sendable {
         }
         nextOffset = event.offset + 1
         applied += 1
+        if rules.rules.isEmpty { return [] }
+        return rules.evaluate(event, slotsUsed: slots.used, slotLimit: slots.limit)
     }
 }

@@ -25,6 +25,7 @@ public enum ViewsCheckpoint {
         body.slots(views.slots)
         body.alerts(views.alerts)
         body.timelines(views.timelines)
+        body.rules(views.rules)
         var out: [UInt8] = []
         out.reserveCapacity(headerSize + body.bytes.count + 4)
         ByteWriter.appendU32(magic, to: &out)
@@ -40,10 +41,15 @@ public enum ViewsCheckpoint {
     }
 
     /// Decodes a checkpoint, checking magic, version, length and CRC.
-    public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> (views: Views, maxEventTime: Int64) {
+    /// Decodes a checkpoint, checking magic, version, length and CRC. Rule state is kept for the rules in `rules`
+    /// (matched by name); state of rules no longer configured is dropped.
+    public static func decode(
+        _ bytes: [UInt8],
+        rules: [AlertRule] = AlertRule.defaults
+    ) throws(DecodeError) -> (views: Views, maxEventTime: Int64) {
         let result: Result<(Views, Int64), DecodeError> = bytes.withUnsafeBytes { raw in
             do throws(DecodeError) {
-                return .success(try decode(raw))
+                return .success(try decode(raw, rules: rules))
             } catch {
                 return .failure(error)
             }
@@ -51,7 +57,7 @@ public enum ViewsCheckpoint {
         return try result.get()
     }
 
-    static func decode(_ raw: UnsafeRawBufferPointer) throws(DecodeError) -> (Views, Int64) {
+    static func decode(_ raw: UnsafeRawBufferPointer, rules: [AlertRule]) throws(DecodeError) -> (Views, Int64) {
         guard raw.count >= headerSize + 4 else { throw DecodeError("truncated (\(raw.count) bytes)") }
         let crcPosition = raw.count - 4
         guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<crcPosition]))
@@ -71,10 +77,11 @@ public enum ViewsCheckpoint {
         let health = try reader.health()
         var slots = SlotRegistry(limit: try reader.varint(), warningAt: try reader.varint())
         try reader.slotsState(into: &slots)
-        var views = Views(slots: slots, timelines: Timelines())
+        var views = Views(slots: slots, timelines: Timelines(), rules: RuleEvaluator(rules: rules))
         views.health = health
         views.alerts = try reader.alerts()
         views.timelines = try reader.timelines()
+        try reader.rules(into: &views.rules)
         guard reader.isAtEnd else { throw DecodeError("trailing bytes") }
         views.nextOffset = nextOffset
         views.applied = applied
@@ -193,6 +200,28 @@ public enum ViewsCheckpoint {
             }
         }
 
+        mutating func rules(_ e: RuleEvaluator) {
+            func order(_ key: RuleEvaluator.Key) -> String {
+                String(key.rule) + "\u{0}" + key.labels.map { $0.key + "=" + $0.value }.joined(separator: "\u{0}")
+            }
+            var all = Set(e.pendingSince.keys)
+            all.formUnion(e.firing.keys)
+            all.formUnion(e.lastFired.keys)
+            let keys = all.sorted { order($0) < order($1) }
+            varint(keys.count)
+            for key in keys {
+                string(e.rules[key.rule].name)
+                varint(key.labels.count)
+                for tag in key.labels {
+                    string(tag.key)
+                    string(tag.value)
+                }
+                optional(e.pendingSince[key]) { $0.i64($1) }
+                optional(e.firing[key]) { $0.i64($1) }
+                optional(e.lastFired[key]) { $0.i64($1) }
+            }
+        }
+
         mutating func timelines(_ t: Timelines) {
             varint(t.seriesMax)
             varint(t.droppedSeriesSamples)
@@ -222,6 +251,8 @@ public enum ViewsCheckpoint {
             }
         }
     }
+
+    // MARK: - Rule state (appended to the writer and reader below)
 
     // MARK: - Reading
 
@@ -359,6 +390,22 @@ public enum ViewsCheckpoint {
             history.unmatched = try varint(Int.max)
             for _ in 0..<(try varint(r.remaining)) { history.firedBySeverity[try string()] = try varint(Int.max) }
             return history
+        }
+
+        mutating func rules(into e: inout RuleEvaluator) throws(DecodeError) {
+            for _ in 0..<(try varint(r.remaining)) {
+                let name = try string()
+                var labels: [Tag] = []
+                for _ in 0..<(try varint(r.remaining)) { labels.append(Tag(try string(), try string())) }
+                let pending = try optionalI64()
+                let firing = try optionalI64()
+                let last = try optionalI64()
+                guard let rule = e.index(ofRule: name) else { continue }
+                let key = RuleEvaluator.Key(rule: rule, labels: labels)
+                e.pendingSince[key] = pending
+                e.firing[key] = firing
+                e.lastFired[key] = last
+            }
         }
 
         mutating func timelines() throws(DecodeError) -> Timelines {
