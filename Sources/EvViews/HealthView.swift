@@ -21,6 +21,7 @@ public struct HealthView: Sendable, Hashable {
             if entry.status != status {
                 entry.status = status
                 entry.since = event.time
+                entry.message = nil  // a message explains a status: a new status without one clears it
             }
             entry.color = color
             if let latency = event.field("latency_ms")?.numericValue { entry.latencyMs = latency }

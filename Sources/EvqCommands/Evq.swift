@@ -11,7 +11,7 @@ public struct Evq: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self, SlotsCommand.self, AlertsCommand.self, TimelineCommand.self, SeriesCommand.self,
-            ReplayCommand.self, TailCommand.self, ExportCommand.self, VerifyCommand.self, StatsCommand.self,
+            ReplayCommand.self, AckCommand.self, TailCommand.self, ExportCommand.self, VerifyCommand.self, StatsCommand.self,
             PushCommand.self,
         ]
     )

@@ -49,10 +49,44 @@ struct PushCommand: AsyncParsableCommand {
         let input: Int32 = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else {
             writeStandardError("evq push: cannot open \(file): \(String(cString: strerror(errno)))\n")
-                        throw ExitCode(2)
+            throw ExitCode(2)
         }
         defer { if input != 0 { close(input) } }
-        let (host, port) = Self.split(to)!
+        var prefix = precision == "ns" ? "" : "#evq precision \(precision)\n"
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        let outcome = try await LineSender.send(to: to, source: file == "-" ? "stdin" : file, sync: sync) {
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return nil }
+                let bytes = Array(prefix.utf8) + chunk[0..<n]
+                prefix = ""
+                return bytes
+            }
+        }
+        writeStandardError(
+            "pushed \(outcome.lines) lines to \(to): \(outcome.rejected) rejected"
+                + (outcome.lastOffset.map { ", durable through offset \($0)" } ?? "") + "\n"
+        )
+        if sync && outcome.lastOffset == nil {
+            writeStandardError("evq push: no sync acknowledgement from evqd\n")
+            throw ExitCode(2)
+        }
+        if outcome.rejected > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Sends line protocol to evqd over one connection and collects its replies (`evq push`, `evq ack`).
+enum LineSender {
+    /// Writes what `next` yields until it returns `nil`, then (with `sync`) `#evq sync TOKEN`, half-closes, and
+    /// reads replies until evqd closes. Exits 2 when evqd cannot be reached.
+    static func send(
+        to address: String,
+        source: String,
+        sync: Bool,
+        next: () throws -> [UInt8]?
+    ) async throws -> PushReplies {
+        guard let (host, port) = PushCommand.split(address) else { throw ValidationError("--to must be HOST:PORT") }
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -66,29 +100,20 @@ struct PushCommand: AsyncParsableCommand {
                     }
                 }
         } catch {
-            writeStandardError("evq push: cannot connect to \(to): \(error)\n")
-                        throw ExitCode(2)
+            writeStandardError("evq: cannot connect to \(address): \(error)\n")
+            throw ExitCode(2)
         }
-        let name = file == "-" ? "stdin" : file
-        let token = "evq-push-\(getpid())"
-        let outcome = try await channel.executeThenClose { inbound, outbound in
+        let token = "evq-\(getpid())"
+        return try await channel.executeThenClose { inbound, outbound in
             try await withThrowingTaskGroup(of: PushReplies.self) { group in
-                group.addTask { try await PushReplies.collect(inbound, token: token, source: name) }
+                group.addTask { try await PushReplies.collect(inbound, token: token, source: source) }
                 var lines = 0
                 var endsWithNewline = true
-                var prefix = precision == "ns" ? "" : "#evq precision \(precision)\n"
-                var chunk = [UInt8](repeating: 0, count: 256 * 1024)
-                while true {
-                    let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    var buffer = channel.channel.allocator.buffer(capacity: n + prefix.utf8.count)
-                    buffer.writeString(prefix)
-                    prefix = ""
-                    buffer.writeBytes(chunk[0..<n])
-                    for byte in chunk[0..<n] where byte == UInt8(ascii: "\n") { lines += 1 }
-                    endsWithNewline = chunk[n - 1] == UInt8(ascii: "\n")
-                    try await outbound.write(buffer)
+                while let bytes = try next() {
+                    guard !bytes.isEmpty else { continue }
+                    lines += bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    endsWithNewline = bytes.last == UInt8(ascii: "\n")
+                    try await outbound.write(ByteBuffer(bytes: bytes))
                 }
                 if !endsWithNewline { lines += 1 }
                 if sync {
@@ -100,15 +125,6 @@ struct PushCommand: AsyncParsableCommand {
                 return replies
             }
         }
-        writeStandardError(
-            "pushed \(outcome.lines) lines to \(to): \(outcome.rejected) rejected"
-                + (outcome.lastOffset.map { ", durable through offset \($0)" } ?? "") + "\n"
-        )
-                if sync && outcome.lastOffset == nil {
-            writeStandardError("evq push: no sync acknowledgement from evqd\n")
-                        throw ExitCode(2)
-        }
-        if outcome.rejected > 0 { throw ExitCode(1) }
     }
 }
 
