@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure core: events, line protocol, block codec, checksums. No I/O, no clock, no Foundation.
@@ -49,6 +50,12 @@ let package = Package(
             dependencies: ["EvCore", "EvViews", "EvStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The YAML configuration file (views, rules), read with Yams.
+        .target(
+            name: "EvConfig",
+            dependencies: ["EvCore", "EvViews", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         // TCP line-protocol ingest on SwiftNIO.
         .target(
             name: "EvIngest",
@@ -66,7 +73,7 @@ let package = Package(
         .target(
             name: "EvDaemon",
             dependencies: [
-                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews",
+                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews", "EvConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,7 +87,7 @@ let package = Package(
         .target(
             name: "EvqCommands",
             dependencies: [
-                "EvCore", "EvStorage", "EvViews",
+                "EvCore", "EvStorage", "EvViews", "EvConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -113,6 +120,7 @@ let package = Package(
             dependencies: ["EvCore", "EvViews", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "EvConfigTests", dependencies: ["EvConfig", "EvCore", "EvViews"], swiftSettings: strict),
         .testTarget(
             name: "EvStorageTests",
             dependencies: [

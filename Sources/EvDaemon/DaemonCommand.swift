@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import EvConfig
 import EvCore
 import EvEngine
 import EvIngest
@@ -53,6 +54,9 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a views checkpoint this often (seconds), when something changed, and at exit.")
     public var checkpointSeconds: Int = 60
 
+    @Option(name: .long, help: "YAML configuration of views and alert rules (see evq.example.yaml; default: built-in).")
+    public var config: String?
+
     @Option(name: .long, help: "Most concurrent ingest connections.")
     public var maxConnections: Int = 1024
 
@@ -86,9 +90,25 @@ public struct DaemonCommand: AsyncParsableCommand {
             logger.critical("cannot open the data directory", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
+        var configuration = Configuration()
+        if let config {
+            do {
+                configuration = try ConfigurationLoader.load(path: config)
+            } catch {
+                logger.critical("bad configuration", metadata: ["error": "\(error)"])
+                throw ExitCode(2)
+            }
+        }
         let engine: ViewEngine
         do {
-            engine = try ViewEngine(directory: dataDir, checkpointInterval: .seconds(checkpointSeconds), logger: logger)
+            let views = configuration
+            engine = try ViewEngine(
+                directory: dataDir,
+                makeViews: { views.makeViews() },
+                rules: configuration.rules,
+                checkpointInterval: .seconds(checkpointSeconds),
+                logger: logger
+            )
         } catch {
             logger.critical("cannot rebuild the views", metadata: ["error": "\(error)"])
             throw ExitCode(2)

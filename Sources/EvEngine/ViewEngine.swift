@@ -79,7 +79,10 @@ public final class ViewEngine: @unchecked Sendable {
                 {
                     report.checkpointProblem = "the timeline configuration changed"
                 } else {
+                    let configured = views.slots
                     views = restored
+                    views.slots.limit = configured.limit  // limits come from the configuration, not the checkpoint
+                    views.slots.warningAt = configured.warningAt
                     maxEventTime = maxTime
                     report.checkpointOffset = restored.nextOffset
                 }

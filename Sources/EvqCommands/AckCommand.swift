@@ -52,7 +52,7 @@ struct AckCommand: AsyncParsableCommand {
         if let severity {
             targets = [(severity, wanted)]
         } else {
-            let views = try ViewBuilder.build(try data.openReader(), at: nil)
+            let views = try ViewBuilder.build(try data.openReader(), at: nil, configuration: try data.configuration())
             for record in views.alerts.activeAlerts where record.alert == alert {
                 if wanted.allSatisfy({ record.labels[$0.key] == $0.value }) { targets.append((record.severity, record.labels)) }
             }

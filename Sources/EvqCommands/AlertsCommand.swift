@@ -27,7 +27,7 @@ struct AlertsCommand: AsyncParsableCommand {
             }
             sinceTime = t
         }
-        let views = try ViewBuilder.build(try data.openReader(), at: cutoff)
+        let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let records = views.alerts.alerts(since: sinceTime, activeOnly: active)
         let out = OutputStream()
         out.append { Self.render(records, history: views.alerts, json: time.json, to: &$0) }

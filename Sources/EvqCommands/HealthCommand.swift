@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvConfig
 import EvCore
 import EvStorage
 import EvViews
@@ -14,9 +15,11 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
-        let views = try ViewBuilder.build(try data.openReader(), at: cutoff)
+        let configuration = try data.configuration()
+        let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: configuration)
+        let report = views.health.report(at: reference, thresholds: configuration.freshness)
         let out = OutputStream()
-        out.append { Self.render(views.health.report(at: reference), json: time.json, to: &$0) }
+        out.append { Self.render(report, json: time.json, to: &$0) }
         out.flush()
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvConfig
 import EvCore
 import EvStorage
 import EvViews
@@ -44,14 +45,15 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let reader = try data.openReader()
         if let at = try parse(at, "at") {
-            let views = try ViewBuilder.build(reader, at: at)
+            let configuration = try data.configuration()
+            let views = try ViewBuilder.build(reader, at: at, configuration: configuration)
             let out = OutputStream()
             out.append { buffer in
                 if json {
                     buffer.append(contentsOf: "{\"at\":".utf8)
                     JSONWriter.time(at, to: &buffer)
                     buffer.append(contentsOf: ",\"events\":\(views.applied),\"health\":".utf8)
-                    ViewsJSON.health(views.health.report(at: at), to: &buffer)
+                    ViewsJSON.health(views.health.report(at: at, thresholds: configuration.freshness), to: &buffer)
                     buffer.append(contentsOf: ",\"slots\":".utf8)
                     ViewsJSON.slots(views.slots, to: &buffer)
                     buffer.append(contentsOf: ",\"alerts\":".utf8)
@@ -59,7 +61,7 @@ struct ReplayCommand: AsyncParsableCommand {
                     buffer.append(contentsOf: "}\n".utf8)
                 } else {
                     buffer.append(contentsOf: "state at \(RFC3339.format(nanoseconds: at)) (\(views.applied) events)\n\n".utf8)
-                    HealthCommand.render(views.health.report(at: at), json: false, to: &buffer)
+                    HealthCommand.render(views.health.report(at: at, thresholds: configuration.freshness), json: false, to: &buffer)
                     buffer.append(UInt8(ascii: "\n"))
                     SlotsCommand.render(views.slots, json: false, to: &buffer)
                     buffer.append(UInt8(ascii: "\n"))

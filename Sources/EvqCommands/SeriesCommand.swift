@@ -18,7 +18,7 @@ struct SeriesCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let views = try ViewBuilder.build(try data.openReader(), at: nil)
+        let views = try ViewBuilder.build(try data.openReader(), at: nil, configuration: try data.configuration())
         let glob = match.map(Glob.init)
         let names = views.timelines.series.filter { glob?.matches($0.description) ?? true }.sorted()
         let out = OutputStream()

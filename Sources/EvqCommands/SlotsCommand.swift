@@ -14,7 +14,7 @@ struct SlotsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, cutoff) = try time.resolve()
-        let views = try ViewBuilder.build(try data.openReader(), at: cutoff)
+        let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let out = OutputStream()
         out.append { Self.render(views.slots, json: time.json, to: &$0) }
         out.flush()

@@ -46,7 +46,7 @@ struct TimelineCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
-        let views = try ViewBuilder.build(try data.openReader(), at: cutoff)
+        let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let matches = Self.resolve(series, in: views.timelines)
         guard !matches.isEmpty else {
             writeStandardError("evq: no series matches '\(series)' (see evq series)\n")

@@ -1,3 +1,4 @@
+import EvConfig
 import EvCore
 import EvStorage
 import EvViews
@@ -6,14 +7,17 @@ import EvViews
 enum ViewBuilder {
     /// Applies every event in offset order, skipping events whose time is after `at`. Starts from evqd's views
     /// checkpoint when it is valid and holds no event after `at` (same result, less to replay).
-    static func build(_ reader: LogReader, at: Int64?) throws -> Views {
-        var views = Views()
+    static func build(_ reader: LogReader, at: Int64?, configuration: Configuration = Configuration()) throws -> Views {
+        var views = configuration.makeViews()
         if case .success(let payload)? = try? CheckpointFile.read(directory: reader.directory),
-            let (restored, maxEventTime) = try? ViewsCheckpoint.decode(payload),
+            let (restored, maxEventTime) = try? ViewsCheckpoint.decode(payload, rules: configuration.rules),
             restored.nextOffset <= reader.nextOffset, maxEventTime <= (at ?? .max),
-            restored.timelines.tiers == views.timelines.tiers
+            restored.timelines.tiers == views.timelines.tiers, restored.timelines.seriesMax == views.timelines.seriesMax
         {
+            let configured = views.slots
             views = restored
+            views.slots.limit = configured.limit
+            views.slots.warningAt = configured.warningAt
         }
         let report = try reader.forEach(from: views.nextOffset) { event in
             if let at, event.time > at { return true }

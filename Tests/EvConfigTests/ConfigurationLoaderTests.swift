@@ -1,0 +1,100 @@
+import EvConfig
+import EvCore
+import EvViews
+import Testing
+
+@Suite("Configuration file")
+struct ConfigurationLoaderTests {
+    static let example = String(#filePath.dropLast("Tests/EvConfigTests/ConfigurationLoaderTests.swift".count)) + "evq.example.yaml"
+
+    @Test("the example file states exactly the built-in defaults")
+    func exampleIsDefaults() throws {
+        let config = try ConfigurationLoader.load(path: Self.example)
+        let defaults = Configuration()
+        #expect(config.freshness == defaults.freshness)
+        #expect(config.slotLimit == 100 && config.slotWarningAt == 90)
+        #expect(config.tiers == defaults.tiers)
+        #expect(config.seriesMax == defaults.seriesMax)
+        #expect(config.rules == AlertRule.defaults)
+    }
+
+    @Test("an empty file is the defaults")
+    func empty() throws {
+        #expect(try ConfigurationLoader.parse("").rules == AlertRule.defaults)
+        #expect(try ConfigurationLoader.parse("# nothing\n").tiers == Configuration().tiers)
+    }
+
+    @Test("every section is read: freshness, slots, tiers, rules (disable, replace, add)")
+    func everything() throws {
+        let config = try ConfigurationLoader.parse(
+            """
+            health: { fresh_below: 10s, stale_above: 2m }
+            slots: { limit: 50, warning_at: 40 }
+            timelines:
+              series_max: 100
+              tiers: [ { step: 5s }, { step: 1m, points: 60 } ]
+            rules:
+              disable: [disk_low, disk_critical]
+              custom:
+                - name: cpu_high
+                  severity: critical
+                  series: { measurement: cpu, field: usage_idle, tags: { host: db1 } }
+                  below: 30
+                  resolve: 35
+                  for: 90s
+                  refire_after: 1h
+                - { name: gw_yellow, component_status: yellow, severity: info }
+                - { name: feed_stale, stale_after: 500ms }
+                - { name: slots_80, slots_at_least: 80, resolve_below: 70 }
+            """
+        )
+        #expect(config.freshness == FreshnessThresholds(freshBelowSeconds: 10, staleAboveSeconds: 120))
+        #expect(config.slotLimit == 50 && config.slotWarningAt == 40)
+        #expect(config.tiers == [Timelines.Tier(stepSeconds: 5), Timelines.Tier(stepSeconds: 60, points: 60)])
+        #expect(config.seriesMax == 100)
+        let names = config.rules.map(\.name)
+        #expect(!names.contains("disk_low") && !names.contains("disk_critical"))
+        #expect(names.filter { $0 == "cpu_high" }.count == 1)
+        let cpu = config.rules.first { $0.name == "cpu_high" }!
+        #expect(cpu.severity == "critical")
+        #expect(cpu.refireAfterNanoseconds == 3_600_000_000_000)
+        #expect(
+            cpu.condition
+                == .series(SeriesMatcher(measurement: "cpu", field: "usage_idle", tags: ["host": "db1"]), .below, threshold: 30, resolve: 35, forNanoseconds: 90_000_000_000)
+        )
+        #expect(config.rules.first { $0.name == "gw_yellow" }?.condition == .componentStatus(.yellow))
+        #expect(config.rules.first { $0.name == "feed_stale" }?.condition == .stale(afterNanoseconds: 500_000_000))
+        #expect(config.rules.first { $0.name == "slots_80" }?.condition == .slotsUsed(atLeast: 80, resolveBelow: 70))
+        let views = config.makeViews()
+        #expect(views.slots.limit == 50)
+        #expect(views.timelines.tiers.count == 2)
+    }
+
+    @Test(
+        "mistakes are reported with the file, the key path and what is wrong",
+        arguments: [
+            ("helth: {}", "unknown key \"helth\""),
+            ("slots: { limit: many }", "slots.limit (line 1): expected a whole number, got \"many\""),
+            ("slots: { limit: 0 }", "slots.limit (line 1): must be between 1 and"),
+            ("health: { fresh_below: 2m, stale_above: 1m }", "fresh_below must not be above stale_above"),
+            ("timelines: { tiers: [ { step: 2.5s } ] }", "a step is a whole number of seconds"),
+            ("timelines: { tiers: [] }", "at least one tier"),
+            ("rules: { disable: [nope] }", "rules.disable[0] (line 1): no rule named \"nope\""),
+            ("rules: { custom: [ { name: x, series: { measurement: m, field: f } } ] }", "exactly one of above or below"),
+            ("rules: { custom: [ { name: x, series: { measurement: m, field: f }, above: 5, resolve: 9 } ] }", "resolve must be on the safe side"),
+            ("rules: { custom: [ { name: x, severity: fatal, stale_after: 1m } ] }", "severity must be info, warning or critical"),
+            ("rules: { custom: [ { name: x } ] }", "a rule needs one of series"),
+            ("rules: { custom: [ { name: x, stale_after: soon } ] }", "expected a duration like 30s or 10m, got \"soon\""),
+            ("slots: [1, 2", "not valid YAML"),
+        ]
+    )
+    func errors(yaml: String, message: String) {
+        do {
+            _ = try ConfigurationLoader.parse(yaml, file: "evq.yaml")
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.description.hasPrefix("evq.yaml: "))
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+}
