@@ -21,6 +21,9 @@ public struct RuleEvaluator: Sendable {
     /// When each alert last fired (for the re-fire rate limit).
     public internal(set) var lastFired: [Key: Int64] = [:]
     private let ruleIndex: [String: Int]
+    /// Per shape instance: the series rules that watch one of its fields, and that field's index. Shapes are shared
+    /// by all events of a block, so most events cost one dictionary lookup here.
+    private var seriesRuleCache: [ObjectIdentifier: (shape: EventShape, matches: [(key: Key, field: Int)])] = [:]
 
     public init(rules: [AlertRule] = AlertRule.defaults) {
         self.rules = rules
@@ -34,12 +37,10 @@ public struct RuleEvaluator: Sendable {
         var out: [Event] = []
         switch event.kind {
         case .metric:
-            for (r, rule) in rules.enumerated() {
-                guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rule.condition,
-                    matcher.matches(event.shape), let index = event.shape.fieldIndex(matcher.field),
+            for (key, index) in seriesRules(for: event.shape) {
+                guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rules[key.rule].condition,
                     let value = event.values[index].numericValue
                 else { continue }
-                let key = Key(rule: r, labels: Self.labels(event.tags))
                 let breach = comparison == .above ? value > threshold : value < threshold
                 let clear = comparison == .above ? value <= resolve : value >= resolve
                 let series = event.shape.description + " " + matcher.field
@@ -102,6 +103,22 @@ public struct RuleEvaluator: Sendable {
             observe(event)
         }
         return out
+    }
+
+    private mutating func seriesRules(for shape: EventShape) -> [(key: Key, field: Int)] {
+        let id = ObjectIdentifier(shape)
+        if let cached = seriesRuleCache[id], cached.shape === shape { return cached.matches }
+        if seriesRuleCache.count >= 4096 { seriesRuleCache.removeAll(keepingCapacity: true) }
+        var matches: [(key: Key, field: Int)] = []
+        for (r, rule) in rules.enumerated() {
+            guard case .series(let matcher, _, _, _, _) = rule.condition, matcher.matches(shape),
+                let index = shape.fieldIndex(matcher.field)
+            else { continue }
+            matches.append((Key(rule: r, labels: Self.labels(shape.tags)), index))
+        }
+        // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
+        seriesRuleCache[id] = (shape, matches)
+        return matches
     }
 
     /// Time-driven rules (staleness) at `now`: raises `data_stale` for components not seen for too long.

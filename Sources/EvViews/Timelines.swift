@@ -3,7 +3,7 @@ import EvCore
 /// Rolling timelines: for every numeric series (measurement, tag set, field), fixed-step ring buffers of
 /// aggregated points, one ring per tier (720 × 5 s by default), as a pure reducer (`spec/views.md`, "Timelines").
 ///
-/// Storage is struct-of-arrays, 16 bytes per point: `last`, `min`, `max` and `avg` as `Float32`. A point with no
+/// Storage is one array per tier, 16 bytes per point: `last`, `min`, `max` and `avg` as `Float32`. A point with no
 /// sample is NaN in `last`. Each ring keeps the sample count of its newest bucket only: a late sample for an
 /// older bucket is averaged in with weight ½ (its count is not kept, see the spec).
 public struct Timelines: Sendable {
@@ -26,69 +26,74 @@ public struct Timelines: Sendable {
         case last, avg, min, max
     }
 
-    /// The rings of one tier for all series.
+    /// The rings of one tier for all series: one array, 4 floats per point (`last`, `min`, `max`, `avg`), so an
+    /// update touches 16 contiguous bytes.
     struct Rings: Sendable {
         let tier: Tier
-        var last: [Float32] = []
-        var min: [Float32] = []
-        var max: [Float32] = []
-        var avg: [Float32] = []
+        var points: [Float32] = []
         /// Per series: newest bucket number (time / step) and its sample count.
         var headBucket: [Int64] = []
         var headCount: [UInt32] = []
 
+        /// Offsets of the four values within a point.
+        static let minOffset = 1, maxOffset = 2, avgOffset = 3
+
         mutating func addSeries() {
-            last.append(contentsOf: repeatElement(.nan, count: tier.points))
-            min.append(contentsOf: repeatElement(0, count: tier.points))
-            max.append(contentsOf: repeatElement(0, count: tier.points))
-            avg.append(contentsOf: repeatElement(0, count: tier.points))
+            points.reserveCapacity(points.count + tier.points * 4)
+            for _ in 0..<tier.points { points.append(contentsOf: [.nan, 0, 0, 0]) }
             headBucket.append(.min)
             headCount.append(0)
         }
 
+        /// Index of the first float of `bucket`'s point of `series`.
+        @inline(__always)
+        func slot(series: Int, bucket: Int64) -> Int {
+            (series * tier.points + Int(Timelines.floorModulo(bucket, Int64(tier.points)))) * 4
+        }
+
         @inline(__always)
         mutating func add(series: Int, time: Int64, value: Float32) {
-            let points = tier.points
+            let size = tier.points
             let bucket = Timelines.floorDivide(time, tier.stepNanoseconds)
             let head = headBucket[series]
-            let base = series * points
             if bucket > head {
                 // Clear the buckets between the old head and the new one (all of them if the gap is a full ring).
                 if head != .min {
-                    let gap = Swift.min(bucket - head - 1, Int64(points))
+                    let gap = Swift.min(bucket - head - 1, Int64(size))
                     var b = head + 1
                     for _ in 0..<gap {
-                        last[base + Int(Timelines.floorModulo(b, Int64(points)))] = .nan
+                        points[slot(series: series, bucket: b)] = .nan
                         b += 1
                     }
                 }
                 headBucket[series] = bucket
                 headCount[series] = 1
-                let i = base + Int(Timelines.floorModulo(bucket, Int64(points)))
-                last[i] = value
-                min[i] = value
-                max[i] = value
-                avg[i] = value
+                let i = slot(series: series, bucket: bucket)
+                points.withUnsafeMutableBufferPointer { p in
+                    p[i] = value
+                    p[i + 1] = value
+                    p[i + 2] = value
+                    p[i + 3] = value
+                }
                 return
             }
-            guard bucket > head - Int64(points) else { return }  // older than the ring: dropped
-            let i = base + Int(Timelines.floorModulo(bucket, Int64(points)))
-            if last[i].isNaN {
-                last[i] = value
-                min[i] = value
-                max[i] = value
-                avg[i] = value
-                if bucket == head { headCount[series] = 1 }
-                return
-            }
-            last[i] = value
-            if value < min[i] { min[i] = value }
-            if value > max[i] { max[i] = value }
-            if bucket == head {
-                headCount[series] &+= 1
-                avg[i] += (value - avg[i]) / Float32(headCount[series])
-            } else {
-                avg[i] += (value - avg[i]) / 2
+            guard bucket > head - Int64(size) else { return }  // older than the ring: dropped
+            let i = slot(series: series, bucket: bucket)
+            let isHead = bucket == head
+            if isHead { headCount[series] &+= 1 }
+            let count = isHead ? headCount[series] : 2
+            points.withUnsafeMutableBufferPointer { p in
+                if p[i].isNaN {
+                    p[i] = value
+                    p[i + 1] = value
+                    p[i + 2] = value
+                    p[i + 3] = value
+                    return
+                }
+                p[i] = value
+                if value < p[i + 1] { p[i + 1] = value }
+                if value > p[i + 2] { p[i + 2] = value }
+                p[i + 3] += (value - p[i + 3]) / Float32(count)
             }
         }
     }
@@ -115,9 +120,9 @@ public struct Timelines: Sendable {
     public var series: [SeriesName] { seriesNames }
 
     /// Bytes held by the point arrays (16 per point per tier).
-    public var pointBytes: Int { rings.reduce(0) { $0 + ($1.last.count + $1.min.count + $1.max.count + $1.avg.count) * 4 } }
+    public var pointBytes: Int { rings.reduce(0) { $0 + $1.points.count * 4 } }
     /// Points held (every tier's ring of every series).
-    public var pointCount: Int { rings.reduce(0) { $0 + $1.last.count } }
+    public var pointCount: Int { rings.reduce(0) { $0 + $1.points.count / 4 } }
 
     /// Adds every numeric field of a metric event (integers, unsigned, floats and booleans as 0/1) to its series.
     public mutating func apply(_ event: Event) {
@@ -222,7 +227,6 @@ public struct Timelines: Sendable {
         let factor = Int(step / tierStep)
         let size = ring.tier.points
         let head = ring.headBucket[index]
-        let base = index * size
         let lastBucket = Self.floorDivide(end, step)  // in query steps
         var out: [(Int64, Float32?)] = []
         out.reserveCapacity(points)
@@ -234,15 +238,15 @@ public struct Timelines: Sendable {
             for k in 0..<factor {
                 let b = queryBucket * Int64(factor) + Int64(k)
                 guard b <= head && b > head - Int64(size) else { continue }
-                let i = base + Int(Self.floorModulo(b, Int64(size)))
-                let last = ring.last[i]
+                let i = ring.slot(series: index, bucket: b)
+                let last = ring.points[i]
                 guard !last.isNaN else { continue }
                 switch aggregation {
                 case .last: value = last
-                case .min: value = Swift.min(value ?? .infinity, ring.min[i])
-                case .max: value = Swift.max(value ?? -.infinity, ring.max[i])
+                case .min: value = Swift.min(value ?? .infinity, ring.points[i + Rings.minOffset])
+                case .max: value = Swift.max(value ?? -.infinity, ring.points[i + Rings.maxOffset])
                 case .avg:
-                    sum += ring.avg[i]
+                    sum += ring.points[i + Rings.avgOffset]
                     n += 1
                     value = sum / n
                 }

@@ -244,10 +244,7 @@ public enum ViewsCheckpoint {
                 varint(ring.headBucket.count)
                 for b in ring.headBucket { i64(b) }
                 for c in ring.headCount { varint(Int(c)) }
-                floats(ring.last)
-                floats(ring.min)
-                floats(ring.max)
-                floats(ring.avg)
+                floats(ring.points)
             }
         }
     }
@@ -439,10 +436,7 @@ public enum ViewsCheckpoint {
                 for _ in 0..<count { counts.append(UInt32(try varint(Int(UInt32.max)))) }
                 timelines.rings[t].headBucket = heads
                 timelines.rings[t].headCount = counts
-                timelines.rings[t].last = try floats(count * points)
-                timelines.rings[t].min = try floats(count * points)
-                timelines.rings[t].max = try floats(count * points)
-                timelines.rings[t].avg = try floats(count * points)
+                timelines.rings[t].points = try floats(count * points * 4)
             }
             return timelines
         }
