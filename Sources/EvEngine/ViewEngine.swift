@@ -109,7 +109,7 @@ public final class ViewEngine: @unchecked Sendable {
         startReport = report
         state = Mutex(State(views: views, maxEventTime: maxEventTime, lastCheckpointOffset: report.checkpointOffset ?? -1))
         logger.info("views ready", metadata: ["views.start": "\(report)"])
-        WriterThread.start { [self] in run() }
+        OSThread.start { [self] in run() }
     }
 
     /// The offset after the last event applied.
@@ -145,7 +145,7 @@ public final class ViewEngine: @unchecked Sendable {
             let empty = queue.isEmpty && !applying
             queueLock.unlock()
             if empty { return }
-            WriterThread.sleep(milliseconds: 1)
+            OSThread.sleep(milliseconds: 1)
         }
     }
 

@@ -44,7 +44,7 @@ public final class LogWriter: @unchecked Sendable {
         self.policy = policy
         self.logger = logger
         self.onCommit = onCommit
-        WriterThread.start { [self] in run() }
+        OSThread.start { [self] in run() }
     }
 
     public var directory: String { log.directory }

@@ -23,7 +23,18 @@ public struct RuleEvaluator: Sendable {
     private let ruleIndex: [String: Int]
     /// Per shape instance: the series rules that watch one of its fields, and that field's index. Shapes are shared
     /// by all events of a block, so most events cost one dictionary lookup here.
-    private var seriesRuleCache: [ObjectIdentifier: (shape: EventShape, matches: [(key: Key, field: Int)])] = [:]
+    private var seriesRuleCache: [ObjectIdentifier: CachedMatches] = [:]
+
+    /// A series rule watching a field of a shape, with the alert key it raises for that shape.
+    struct SeriesRuleMatch {
+        var key: Key
+        var field: Int
+    }
+
+    struct CachedMatches {
+        var shape: EventShape
+        var matches: [SeriesRuleMatch]
+    }
 
     public init(rules: [AlertRule] = AlertRule.defaults) {
         self.rules = rules
@@ -37,15 +48,16 @@ public struct RuleEvaluator: Sendable {
         var out: [Event] = []
         switch event.kind {
         case .metric:
-            for (key, index) in seriesRules(for: event.shape) {
+            for match in seriesRules(for: event.shape) {
+                let key = match.key
                 guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rules[key.rule].condition,
-                    let value = event.values[index].numericValue
+                    let value = event.values[match.field].numericValue
                 else { continue }
                 let breach = comparison == .above ? value > threshold : value < threshold
                 let clear = comparison == .above ? value <= resolve : value >= resolve
-                let series = event.shape.description + " " + matcher.field
                 if firing[key] != nil {
                     if clear {
+                        let series = event.shape.description + " " + matcher.field
                         out.append(resolveAlert(key, time: event.time, value: value, message: "\(series) back to \(value)"))
                     }
                     continue
@@ -57,6 +69,7 @@ public struct RuleEvaluator: Sendable {
                 let since = pendingSince[key] ?? event.time
                 pendingSince[key] = since
                 if event.time - since >= duration, mayFire(key, at: event.time) {
+                    let series = event.shape.description + " " + matcher.field
                     let text = "\(series) \(comparison.rawValue) \(threshold)"
                         + (duration > 0 ? " for \(duration / 1_000_000_000)s" : "") + " (value \(value))"
                     out.append(fire(key, time: event.time, value: value, message: text))
@@ -105,19 +118,19 @@ public struct RuleEvaluator: Sendable {
         return out
     }
 
-    private mutating func seriesRules(for shape: EventShape) -> [(key: Key, field: Int)] {
+    private mutating func seriesRules(for shape: EventShape) -> [SeriesRuleMatch] {
         let id = ObjectIdentifier(shape)
         if let cached = seriesRuleCache[id], cached.shape === shape { return cached.matches }
         if seriesRuleCache.count >= 4096 { seriesRuleCache.removeAll(keepingCapacity: true) }
-        var matches: [(key: Key, field: Int)] = []
+        var matches: [SeriesRuleMatch] = []
         for (r, rule) in rules.enumerated() {
             guard case .series(let matcher, _, _, _, _) = rule.condition, matcher.matches(shape),
                 let index = shape.fieldIndex(matcher.field)
             else { continue }
-            matches.append((Key(rule: r, labels: Self.labels(shape.tags)), index))
+            matches.append(SeriesRuleMatch(key: Key(rule: r, labels: Self.labels(shape.tags)), field: index))
         }
         // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
-        seriesRuleCache[id] = (shape, matches)
+        seriesRuleCache[id] = CachedMatches(shape: shape, matches: matches)
         return matches
     }
 

@@ -39,8 +39,13 @@ public struct Timelines: Sendable {
         static let minOffset = 1, maxOffset = 2, avgOffset = 3
 
         mutating func addSeries() {
-            points.reserveCapacity(points.count + tier.points * 4)
-            for _ in 0..<tier.points { points.append(contentsOf: [.nan, 0, 0, 0]) }
+            // Plain appends: the array grows geometrically (an exact reserveCapacity here would copy it every time).
+            for _ in 0..<tier.points {
+                points.append(.nan)
+                points.append(0)
+                points.append(0)
+                points.append(0)
+            }
             headBucket.append(.min)
             headCount.append(0)
         }
@@ -105,7 +110,13 @@ public struct Timelines: Sendable {
     var seriesNames: [SeriesName] = []
     var seriesIndex: [SeriesName: Int] = [:]
     /// Per-block cache: the series of each field of a shape instance (shapes are shared within a block).
-    private var shapeCache: [ObjectIdentifier: (shape: EventShape, series: [Int32])] = [:]
+    private var shapeCache: [ObjectIdentifier: CachedSeries] = [:]
+
+    /// The series of each field of one shape instance.
+    struct CachedSeries {
+        var shape: EventShape
+        var series: [Int32]
+    }
     public internal(set) var droppedSeriesSamples = 0
 
     public init(tiers: [Tier] = [Tier(stepSeconds: 5)], seriesMax: Int = 25_000) {
@@ -173,7 +184,7 @@ public struct Timelines: Sendable {
             }
         }
         // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
-        shapeCache[id] = (shape, result)
+        shapeCache[id] = CachedSeries(shape: shape, series: result)
         return result
     }
 

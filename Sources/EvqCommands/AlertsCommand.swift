@@ -20,13 +20,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
-        var sinceTime: Int64?
-        if let since {
-            guard let t = TimeArgument.parse(since, now: reference) else {
-                throw ValidationError("--since '\(since)' is not a time: use RFC 3339, unix time, now or -15m")
-            }
-            sinceTime = t
-        }
+        let sinceTime = try parseTimeOption(since, "since", now: reference)
         let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let records = views.alerts.alerts(since: sinceTime, activeOnly: active)
         let out = OutputStream()

@@ -13,10 +13,7 @@ struct ReferenceTimeOptions: ParsableArguments {
     /// The time to evaluate at, and whether it was given (`nil` means all events, aged at now).
     func resolve() throws -> (reference: Int64, cutoff: Int64?) {
         let now = WallClock.nowNanoseconds()
-        guard let at else { return (now, nil) }
-        guard let t = TimeArgument.parse(at, now: now) else {
-            throw ValidationError("--at '\(at)' is not a time: use RFC 3339, unix seconds/ms/us/ns, now or -15m")
-        }
+        guard let t = try parseTimeOption(at, "at", now: now) else { return (now, nil) }
         return (t, t)
     }
 }

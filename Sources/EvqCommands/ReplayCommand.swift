@@ -36,13 +36,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = WallClock.nowNanoseconds()
-        func parse(_ text: String?, _ name: String) throws -> Int64? {
-            guard let text else { return nil }
-            guard let t = TimeArgument.parse(text, now: now) else {
-                throw ValidationError("--\(name) '\(text)' is not a time: use RFC 3339, unix seconds/ms/us/ns, now or -15m")
-            }
-            return t
-        }
+        func parse(_ text: String?, _ name: String) throws -> Int64? { try parseTimeOption(text, name, now: now) }
         let reader = try data.openReader()
         if let at = try parse(at, "at") {
             let configuration = try data.configuration()

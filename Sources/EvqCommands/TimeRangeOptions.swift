@@ -12,13 +12,15 @@ struct TimeRangeOptions: ParsableArguments {
 
     func resolve() throws -> (Int64?, Int64?) {
         let now = WallClock.nowNanoseconds()
-        func parse(_ text: String?, _ name: String) throws -> Int64? {
-            guard let text else { return nil }
-            guard let t = TimeArgument.parse(text, now: now) else {
-                throw ValidationError("--\(name) '\(text)' is not a time: use RFC 3339, unix seconds/ms/us/ns, now or -15m")
-            }
-            return t
-        }
-        return (try parse(from, "from"), try parse(to, "to"))
+        return (try parseTimeOption(from, "from", now: now), try parseTimeOption(to, "to", now: now))
     }
+}
+
+/// The value of a time option (`--from`, `--at`, …), or a usage error naming the option.
+func parseTimeOption(_ text: String?, _ name: String, now: Int64) throws -> Int64? {
+    guard let text else { return nil }
+    guard let t = TimeArgument.parse(text, now: now) else {
+        throw ValidationError("--\(name) '\(text)' is not a time: use RFC 3339, unix seconds/ms/us/ns, now or -15m")
+    }
+    return t
 }

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Starts dedicated OS threads: blocking `write`/`fsync` stay off the Swift cooperative pool and NIO's loops.
-public enum WriterThread {
+public enum OSThread {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
