@@ -120,6 +120,15 @@ let package = Package(
             dependencies: ["EvCore", "EvViews", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "EvEngineTests",
+            dependencies: [
+                "EvCore", "EvEngine", "EvStorage", "EvViews", "EvTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "EvConfigTests", dependencies: ["EvConfig", "EvCore", "EvViews"], swiftSettings: strict),
         .testTarget(
             name: "EvStorageTests",
