@@ -83,7 +83,8 @@ public enum BlockDecoder {
             let base = fieldBase[shapeIndex]
             var values: [FieldValue] = []
             values.reserveCapacity(shape.fieldTypes.count)
-            for (k, type) in shape.fieldTypes.enumerated() {
+            for k in shape.fieldTypes.indices {
+                let type = shape.fieldTypes[k]
                 let state = base + k
                 switch type {
                 case .float:

@@ -47,7 +47,8 @@ public struct BlockEncoder: Sendable {
         appendRowHeader(shape: shape, time: parser.time, receiveTime: receiveTime)
         let base = Int(shapeFieldBase[shape])
         parser.stringBytes.withUnsafeBytes { strings in
-            for (k, value) in parser.values.enumerated() {
+            for k in parser.values.indices {
+                let value = parser.values[k]
                 switch value {
                 case .float(let v): appendFloat(v, state: base + k)
                 case .int(let v): appendInt(v, state: base + k)
@@ -66,7 +67,8 @@ public struct BlockEncoder: Sendable {
         let shape = key.withUnsafeBytes { intern($0) }
         appendRowHeader(shape: shape, time: event.time, receiveTime: event.receiveTime)
         let base = Int(shapeFieldBase[shape])
-        for (k, value) in event.values.enumerated() {
+        for k in event.values.indices {
+            let value = event.values[k]
             switch value {
             case .float(let v): appendFloat(v, state: base + k)
             case .int(let v): appendInt(v, state: base + k)

@@ -13,9 +13,30 @@ public enum HealthColor: UInt8, Sendable, Hashable, Comparable, CaseIterable, Cu
 
     /// The colour of a status word, or `nil` for a word evq does not know.
     public init?(statusWord: some Collection<UInt8>) {
-        guard let match = Self.statusWords.first(where: { asciiCaseInsensitiveEqual(statusWord, $0.word.utf8) })
-        else { return nil }
-        self = match.color
+        guard let color = Array(statusWord).withUnsafeBytes({ Self.match($0) }) else { return nil }
+        self = color
+    }
+
+    /// The colour of a status word (a concrete overload: views call this for every health event).
+    public init?(statusWord: String) {
+        var word = statusWord
+        guard let color = word.withUTF8({ Self.match(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = color
+    }
+
+    static func match(_ word: UnsafeRawBufferPointer) -> HealthColor? {
+        for entry in statusWords where entry.word.utf8.count == word.count {
+            var equal = true
+            for (k, expected) in entry.word.utf8.enumerated() {
+                let b = word[k]
+                if (b >= 65 && b <= 90 ? b | 0x20 : b) != expected {
+                    equal = false
+                    break
+                }
+            }
+            if equal { return entry.color }
+        }
+        return nil
     }
 
     public static func < (lhs: HealthColor, rhs: HealthColor) -> Bool { lhs.rawValue < rhs.rawValue }

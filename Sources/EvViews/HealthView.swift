@@ -15,7 +15,7 @@ public struct HealthView: Sendable, Hashable {
         entry.lastSeen = max(entry.lastSeen, event.time)
         entry.offset = event.offset
         if event.kind == .health, let word = event.field("status")?.stringValue,
-            let color = HealthColor(statusWord: word.utf8)
+            let color = HealthColor(statusWord: word)
         {
             let status = word.lowercased()
             if entry.status != status {

@@ -21,6 +21,16 @@ public struct RuleEvaluator: Sendable {
     /// When each alert last fired (for the re-fire rate limit).
     public internal(set) var lastFired: [Key: Int64] = [:]
     private let ruleIndex: [String: Int]
+    /// The series rules' parameters, unpacked once (per rule; `nil` for other rules) for the per-event path.
+    private let seriesConditions: [SeriesCondition?]
+
+    struct SeriesCondition {
+        var matcher: SeriesMatcher
+        var comparison: AlertRule.Comparison
+        var threshold: Double
+        var resolve: Double
+        var durationNanoseconds: Int64
+    }
     /// Per shape instance: the series rules that watch one of its fields, and that field's index. Shapes are shared
     /// by all events of a block, so most events cost one dictionary lookup here.
     private var seriesRuleCache: [ObjectIdentifier: CachedMatches] = [:]
@@ -41,6 +51,18 @@ public struct RuleEvaluator: Sendable {
         var index: [String: Int] = [:]
         for (k, rule) in rules.enumerated() { index[rule.name] = k }
         ruleIndex = index
+        seriesConditions = rules.map { rule in
+            guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rule.condition else {
+                return nil
+            }
+            return SeriesCondition(
+                matcher: matcher,
+                comparison: comparison,
+                threshold: threshold,
+                resolve: resolve,
+                durationNanoseconds: duration
+            )
+        }
     }
 
     /// The alert events that `event` makes the rules raise or resolve; `slotsUsed` is the slot count after it.
@@ -50,9 +72,12 @@ public struct RuleEvaluator: Sendable {
         case .metric:
             for match in seriesRules(for: event.shape) {
                 let key = match.key
-                guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rules[key.rule].condition,
-                    let value = event.values[match.field].numericValue
+                guard let condition = seriesConditions[key.rule], let value = event.values[match.field].numericValue
                 else { continue }
+                let (matcher, comparison, threshold, resolve, duration) = (
+                    condition.matcher, condition.comparison, condition.threshold, condition.resolve,
+                    condition.durationNanoseconds
+                )
                 let breach = comparison == .above ? value > threshold : value < threshold
                 let clear = comparison == .above ? value <= resolve : value >= resolve
                 if firing[key] != nil {
@@ -79,12 +104,13 @@ public struct RuleEvaluator: Sendable {
             guard let component = event.tag("component") else { break }
             var labels = [Tag("component", component)]
             if let host = event.tag("host") ?? event.field("host")?.stringValue { labels.append(Tag("host", host)) }
-            for (r, rule) in rules.enumerated() {
+            for r in rules.indices {
+                let rule = rules[r]
                 let key = Key(rule: r, labels: labels)
                 switch rule.condition {
                 case .componentStatus(let worst):
                     guard event.kind == .health, let word = event.field("status")?.stringValue,
-                        let color = HealthColor(statusWord: word.utf8)
+                        let color = HealthColor(statusWord: word)
                     else { continue }
                     if color >= worst {
                         if firing[key] == nil && mayFire(key, at: event.time) {
@@ -102,8 +128,8 @@ public struct RuleEvaluator: Sendable {
                 }
             }
         case .slot:
-            for (r, rule) in rules.enumerated() {
-                guard case .slotsUsed(let atLeast, let resolveBelow) = rule.condition else { continue }
+            for r in rules.indices {
+                guard case .slotsUsed(let atLeast, let resolveBelow) = rules[r].condition else { continue }
                 let key = Key(rule: r, labels: [])
                 let used = slotsUsed
                 if used >= atLeast && firing[key] == nil && mayFire(key, at: event.time) {
@@ -123,8 +149,8 @@ public struct RuleEvaluator: Sendable {
         if let cached = seriesRuleCache[id], cached.shape === shape { return cached.matches }
         if seriesRuleCache.count >= 4096 { seriesRuleCache.removeAll(keepingCapacity: true) }
         var matches: [SeriesRuleMatch] = []
-        for (r, rule) in rules.enumerated() {
-            guard case .series(let matcher, _, _, _, _) = rule.condition, matcher.matches(shape),
+        for r in rules.indices {
+            guard let matcher = seriesConditions[r]?.matcher, matcher.matches(shape),
                 let index = shape.fieldIndex(matcher.field)
             else { continue }
             matches.append(SeriesRuleMatch(key: Key(rule: r, labels: Self.labels(shape.tags)), field: index))

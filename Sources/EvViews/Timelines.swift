@@ -139,7 +139,8 @@ public struct Timelines: Sendable {
     public mutating func apply(_ event: Event) {
         guard event.kind == .metric else { return }
         let series = seriesOf(event.shape)
-        for (k, value) in event.values.enumerated() {
+        for k in event.values.indices {  // an index loop: enumerated() costs a tuple-metadata lookup per event here
+            let value = event.values[k]
             let index = Int(series[k])
             guard index >= 0 else {
                 if index == -2 { droppedSeriesSamples += 1 }

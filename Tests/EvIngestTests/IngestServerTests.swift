@@ -59,7 +59,7 @@ struct IngestServerTests {
     /// Runs blocking socket work on a thread of its own, off the cooperative pool.
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detach { continuation.resume(with: Result { try work() }) }
+            OSThread.start { continuation.resume(with: Result { try work() }) }
         }
     }
 

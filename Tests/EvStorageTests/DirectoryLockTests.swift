@@ -19,7 +19,7 @@ struct DirectoryLockTests {
         let done = Locked(false)
         // One thread keeps opening and reading a file; a double close elsewhere would close its descriptor
         // between open and read now and then.
-        Thread.detach {
+        OSThread.start {
             while !done.value {
                 let fd = open(probe, O_RDONLY)
                 var buffer = [UInt8](repeating: 0, count: 10)
