@@ -494,7 +494,7 @@ public struct LineProtocolParser: Sendable {
                 known = words.contains(where: { asciiCaseInsensitiveEqual(word, $0.utf8) })
                 allowed = words
             } else {
-                known = HealthColor(statusWord: word) != nil
+                known = word.withUnsafeBytes { HealthColor.match($0) } != nil
                 allowed = HealthColor.statusWords.map(\.word)
             }
             if !known {
