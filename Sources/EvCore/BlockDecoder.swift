@@ -58,6 +58,8 @@ public enum BlockDecoder {
         var scales = [Int](repeating: 0, count: stateCount)
         var strings = [String?](repeating: nil, count: stateCount)
 
+        var values: [FieldValue] = []
+        values.reserveCapacity(16)
         var previousShape = -1
         var previousTime: Int64 = 0
         var previousReceiveTime: Int64 = 0
@@ -81,8 +83,9 @@ public enum BlockDecoder {
             }
             let shape = shapes[shapeIndex]
             let base = fieldBase[shapeIndex]
-            var values: [FieldValue] = []
-            values.reserveCapacity(shape.fieldTypes.count)
+            // One value buffer for the whole block: a visitor that does not keep the event leaves it uniquely
+            // referenced, so it is reused without a new allocation per event.
+            values.removeAll(keepingCapacity: true)
             for k in shape.fieldTypes.indices {
                 let type = shape.fieldTypes[k]
                 let state = base + k

@@ -14,12 +14,48 @@ public struct RuleEvaluator: Sendable {
     }
 
     public let rules: [AlertRule]
+    /// What the rules know of one alert key.
+    struct KeyState {
+        /// Since when a series rule's condition has held (for its `for` duration).
+        var pendingSince: Int64?
+        /// When the alert fired, while it is firing.
+        var firing: Int64?
+        /// When it last fired (for the re-fire rate limit).
+        var lastFired: Int64?
+    }
+
+    /// Keys get dense ids, so the per-event path indexes an array instead of hashing labels.
+    private var keyIDs: [Key: Int] = [:]
+    private var keys: [Key] = []
+    private var states: [KeyState] = []
+
     /// Since when a series rule's condition has held, per key (for its `for` duration).
-    public internal(set) var pendingSince: [Key: Int64] = [:]
+    public var pendingSince: [Key: Int64] { collect(\.pendingSince) }
     /// Alerts raised by rules and not resolved, with when they fired.
-    public internal(set) var firing: [Key: Int64] = [:]
+    public var firing: [Key: Int64] { collect(\.firing) }
     /// When each alert last fired (for the re-fire rate limit).
-    public internal(set) var lastFired: [Key: Int64] = [:]
+    public var lastFired: [Key: Int64] { collect(\.lastFired) }
+
+    private func collect(_ field: KeyPath<KeyState, Int64?>) -> [Key: Int64] {
+        var out: [Key: Int64] = [:]
+        for (id, state) in states.enumerated() { if let v = state[keyPath: field] { out[keys[id]] = v } }
+        return out
+    }
+
+    /// The dense id of `key`, assigned on first use.
+    private mutating func id(_ key: Key) -> Int {
+        if let id = keyIDs[key] { return id }
+        keyIDs[key] = keys.count
+        keys.append(key)
+        states.append(KeyState())
+        return keys.count - 1
+    }
+
+    /// Sets the state of one key (checkpoint restore).
+    public mutating func restore(_ key: Key, pendingSince: Int64?, firing: Int64?, lastFired: Int64?) {
+        let k = id(key)
+        states[k] = KeyState(pendingSince: pendingSince, firing: firing, lastFired: lastFired)
+    }
     private let ruleIndex: [String: Int]
     /// The series rules' parameters, unpacked once (per rule; `nil` for other rules) for the per-event path.
     private let seriesConditions: [SeriesCondition?]
@@ -37,7 +73,7 @@ public struct RuleEvaluator: Sendable {
 
     /// A series rule watching a field of a shape, with the alert key it raises for that shape.
     struct SeriesRuleMatch {
-        var key: Key
+        var id: Int
         var field: Int
     }
 
@@ -71,8 +107,8 @@ public struct RuleEvaluator: Sendable {
         switch event.kind {
         case .metric:
             for match in seriesRules(for: event.shape) {
-                let key = match.key
-                guard let condition = seriesConditions[key.rule], let value = event.values[match.field].numericValue
+                let key = match.id
+                guard let condition = seriesConditions[keys[key].rule], let value = event.values[match.field].numericValue
                 else { continue }
                 let (matcher, comparison, threshold, resolve, duration) = (
                     condition.matcher, condition.comparison, condition.threshold, condition.resolve,
@@ -80,7 +116,7 @@ public struct RuleEvaluator: Sendable {
                 )
                 let breach = comparison == .above ? value > threshold : value < threshold
                 let clear = comparison == .above ? value <= resolve : value >= resolve
-                if firing[key] != nil {
+                if states[key].firing != nil {
                     if clear {
                         let series = event.shape.description + " " + matcher.field
                         out.append(resolveAlert(key, time: event.time, value: value, message: "\(series) back to \(value)"))
@@ -88,11 +124,11 @@ public struct RuleEvaluator: Sendable {
                     continue
                 }
                 guard breach else {
-                    pendingSince[key] = nil
+                    states[key].pendingSince = nil
                     continue
                 }
-                let since = pendingSince[key] ?? event.time
-                pendingSince[key] = since
+                let since = states[key].pendingSince ?? event.time
+                states[key].pendingSince = since
                 if event.time - since >= duration, mayFire(key, at: event.time) {
                     let series = event.shape.description + " " + matcher.field
                     let text = "\(series) \(comparison.rawValue) \(threshold)"
@@ -106,21 +142,22 @@ public struct RuleEvaluator: Sendable {
             if let host = event.tag("host") ?? event.field("host")?.stringValue { labels.append(Tag("host", host)) }
             for r in rules.indices {
                 let rule = rules[r]
-                let key = Key(rule: r, labels: labels)
                 switch rule.condition {
                 case .componentStatus(let worst):
                     guard event.kind == .health, let word = event.field("status")?.stringValue,
                         let color = HealthColor(statusWord: word)
                     else { continue }
+                    let key = id(Key(rule: r, labels: labels))
                     if color >= worst {
-                        if firing[key] == nil && mayFire(key, at: event.time) {
+                        if states[key].firing == nil && mayFire(key, at: event.time) {
                             out.append(fire(key, time: event.time, value: nil, message: "\(component) is \(word)"))
                         }
-                    } else if firing[key] != nil {
+                    } else if states[key].firing != nil {
                         out.append(resolveAlert(key, time: event.time, value: nil, message: "\(component) is \(word)"))
                     }
                 case .stale:
-                    if firing[key] != nil {
+                    let key = id(Key(rule: r, labels: labels))
+                    if states[key].firing != nil {
                         out.append(resolveAlert(key, time: event.time, value: nil, message: "\(component) seen again"))
                     }
                 default:
@@ -130,11 +167,11 @@ public struct RuleEvaluator: Sendable {
         case .slot:
             for r in rules.indices {
                 guard case .slotsUsed(let atLeast, let resolveBelow) = rules[r].condition else { continue }
-                let key = Key(rule: r, labels: [])
+                let key = id(Key(rule: r, labels: []))
                 let used = slotsUsed
-                if used >= atLeast && firing[key] == nil && mayFire(key, at: event.time) {
+                if used >= atLeast && states[key].firing == nil && mayFire(key, at: event.time) {
                     out.append(fire(key, time: event.time, value: Double(used), message: "\(used) of \(slotLimit) slots used"))
-                } else if used < resolveBelow && firing[key] != nil {
+                } else if used < resolveBelow && states[key].firing != nil {
                     out.append(resolveAlert(key, time: event.time, value: Double(used), message: "\(used) of \(slotLimit) slots used"))
                 }
             }
@@ -145,18 +182,18 @@ public struct RuleEvaluator: Sendable {
     }
 
     private mutating func seriesRules(for shape: EventShape) -> [SeriesRuleMatch] {
-        let id = ObjectIdentifier(shape)
-        if let cached = seriesRuleCache[id], cached.shape === shape { return cached.matches }
+        let shapeID = ObjectIdentifier(shape)
+        if let cached = seriesRuleCache[shapeID], cached.shape === shape { return cached.matches }
         if seriesRuleCache.count >= 4096 { seriesRuleCache.removeAll(keepingCapacity: true) }
         var matches: [SeriesRuleMatch] = []
         for r in rules.indices {
             guard let matcher = seriesConditions[r]?.matcher, matcher.matches(shape),
                 let index = shape.fieldIndex(matcher.field)
             else { continue }
-            matches.append(SeriesRuleMatch(key: Key(rule: r, labels: Self.labels(shape.tags)), field: index))
+            matches.append(SeriesRuleMatch(id: id(Key(rule: r, labels: Self.labels(shape.tags))), field: index))
         }
         // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
-        seriesRuleCache[id] = CachedMatches(shape: shape, matches: matches)
+        seriesRuleCache[shapeID] = CachedMatches(shape: shape, matches: matches)
         return matches
     }
 
@@ -168,9 +205,9 @@ public struct RuleEvaluator: Sendable {
             for component in health.components.values.sorted(by: { $0.key < $1.key }) {
                 var labels = [Tag("component", component.key.component)]
                 if let host = component.key.host { labels.append(Tag("host", host)) }
-                let key = Key(rule: r, labels: labels)
+                let key = id(Key(rule: r, labels: labels))
                 let age = now - component.lastSeen
-                if age > after && firing[key] == nil && mayFire(key, at: now) {
+                if age > after && states[key].firing == nil && mayFire(key, at: now) {
                     out.append(
                         fire(key, time: now, value: Double(age / 1_000_000) / 1000, message: "\(component.key) not seen for \(age / 1_000_000_000)s")
                     )
@@ -185,14 +222,14 @@ public struct RuleEvaluator: Sendable {
         guard event.kind == .alert, event.field("source")?.stringValue == "rule", let name = event.tag("alert"),
             let r = ruleIndex[name], let state = event.field("state")?.stringValue
         else { return }
-        let key = Key(rule: r, labels: Self.labels(event.tags))
+        let key = id(Key(rule: r, labels: Self.labels(event.tags)))
         switch state {
         case "firing":
-            firing[key] = firing[key] ?? event.time
-            lastFired[key] = max(lastFired[key] ?? .min, event.time)
-            pendingSince[key] = nil
+            states[key].firing = states[key].firing ?? event.time
+            states[key].lastFired = max(states[key].lastFired ?? .min, event.time)
+            states[key].pendingSince = nil
         case "resolved":
-            firing[key] = nil
+            states[key].firing = nil
         default:
             break
         }
@@ -206,22 +243,22 @@ public struct RuleEvaluator: Sendable {
     /// The index of the rule named `name`.
     public func index(ofRule name: String) -> Int? { ruleIndex[name] }
 
-    private func mayFire(_ key: Key, at time: Int64) -> Bool {
-        guard let last = lastFired[key] else { return true }
-        return time - last >= rules[key.rule].refireAfterNanoseconds
+    private func mayFire(_ key: Int, at time: Int64) -> Bool {
+        guard let last = states[key].lastFired else { return true }
+        return time - last >= rules[keys[key].rule].refireAfterNanoseconds
     }
 
-    private mutating func fire(_ key: Key, time: Int64, value: Double?, message: String) -> Event {
-        firing[key] = time
-        lastFired[key] = time
-        pendingSince[key] = nil
-        return alertEvent(key, state: "firing", time: time, value: value, message: message)
+    private mutating func fire(_ key: Int, time: Int64, value: Double?, message: String) -> Event {
+        states[key].firing = time
+        states[key].lastFired = time
+        states[key].pendingSince = nil
+        return alertEvent(keys[key], state: "firing", time: time, value: value, message: message)
     }
 
-    private mutating func resolveAlert(_ key: Key, time: Int64, value: Double?, message: String) -> Event {
-        firing[key] = nil
-        pendingSince[key] = nil
-        return alertEvent(key, state: "resolved", time: time, value: value, message: message)
+    private mutating func resolveAlert(_ key: Int, time: Int64, value: Double?, message: String) -> Event {
+        states[key].firing = nil
+        states[key].pendingSince = nil
+        return alertEvent(keys[key], state: "resolved", time: time, value: value, message: message)
     }
 
     private func alertEvent(_ key: Key, state: String, time: Int64, value: Double?, message: String) -> Event {

@@ -204,9 +204,12 @@ public enum ViewsCheckpoint {
             func order(_ key: RuleEvaluator.Key) -> String {
                 String(key.rule) + "\u{0}" + key.labels.map { $0.key + "=" + $0.value }.joined(separator: "\u{0}")
             }
-            var all = Set(e.pendingSince.keys)
-            all.formUnion(e.firing.keys)
-            all.formUnion(e.lastFired.keys)
+            let pendingSince = e.pendingSince
+            let firing = e.firing
+            let lastFired = e.lastFired
+            var all = Set(pendingSince.keys)
+            all.formUnion(firing.keys)
+            all.formUnion(lastFired.keys)
             let keys = all.sorted { order($0) < order($1) }
             varint(keys.count)
             for key in keys {
@@ -216,9 +219,9 @@ public enum ViewsCheckpoint {
                     string(tag.key)
                     string(tag.value)
                 }
-                optional(e.pendingSince[key]) { $0.i64($1) }
-                optional(e.firing[key]) { $0.i64($1) }
-                optional(e.lastFired[key]) { $0.i64($1) }
+                optional(pendingSince[key]) { $0.i64($1) }
+                optional(firing[key]) { $0.i64($1) }
+                optional(lastFired[key]) { $0.i64($1) }
             }
         }
 
@@ -398,10 +401,7 @@ public enum ViewsCheckpoint {
                 let firing = try optionalI64()
                 let last = try optionalI64()
                 guard let rule = e.index(ofRule: name) else { continue }
-                let key = RuleEvaluator.Key(rule: rule, labels: labels)
-                e.pendingSince[key] = pending
-                e.firing[key] = firing
-                e.lastFired[key] = last
+                e.restore(RuleEvaluator.Key(rule: rule, labels: labels), pendingSince: pending, firing: firing, lastFired: last)
             }
         }
 
