@@ -101,6 +101,7 @@ public final class ViewEngine: @unchecked Sendable {
             replayed += 1
             return true
         }
+        views.rules.reconcile(with: views.alerts)
         for corruption in readReport.corruptions {
             logger.error("replay skipped a damaged block", metadata: ["corruption": "\(corruption)"])
         }

@@ -51,6 +51,20 @@ public struct RuleEvaluator: Sendable {
         return keys.count - 1
     }
 
+    /// After a replay: forgets firings the rules decided but the log does not hold (evqd stopped between the
+    /// decision and the append), so those alerts fire again at the next sample instead of never.
+    public mutating func reconcile(with alerts: AlertHistory) {
+        for id in states.indices where states[id].firing != nil {
+            let key = keys[id]
+            var labels: [String: String] = [:]
+            for tag in key.labels { labels[tag.key] = tag.value }
+            if alerts.active[AlertHistory.Key(alert: rules[key.rule].name, labels: labels)] == nil {
+                states[id].firing = nil
+                states[id].lastFired = nil
+            }
+        }
+    }
+
     /// Sets the state of one key (checkpoint restore).
     public mutating func restore(_ key: Key, pendingSince: Int64?, firing: Int64?, lastFired: Int64?) {
         let k = id(key)

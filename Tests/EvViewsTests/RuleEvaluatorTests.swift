@@ -156,3 +156,22 @@ struct RuleEvaluatorTests {
         #expect(replayed.alerts.activeAlerts.map(\.alert) == live.alerts.activeAlerts.map(\.alert))
     }
 }
+
+@Suite("Alert rules after a crash")
+struct RuleReconcileTests {
+    @Test("a firing decided but never logged (crash before the append) fires again after a restart")
+    func lostFiringIsRetried() {
+        func health(_ status: String, _ offset: Int64, _ seconds: Int64) -> Event {
+            Event(offset: offset, time: RuleEvaluatorTests.t0 + seconds * RuleEvaluatorTests.second, measurement: "health", tags: [EvCore.Tag("component", "gw")], fields: [Field("status", .string(status))])
+        }
+        // Replay of a log in which the component went down, but the rule's alert never reached the log.
+        var views = Views()
+        _ = views.apply(health("connected", 0, 0))
+        _ = views.apply(health("down", 1, 10))  // the rule decides to fire; the event is dropped (replay)
+        #expect(views.alerts.activeAlerts.isEmpty)
+        views.rules.reconcile(with: views.alerts)
+        // Still down at the next health event: the alert is raised now.
+        let raised = views.apply(health("down", 2, 20))
+        #expect(RuleEvaluatorTests.states(raised) == ["component_down firing @20"])
+    }
+}
