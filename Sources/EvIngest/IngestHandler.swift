@@ -44,6 +44,9 @@ final class IngestHandler: ChannelDuplexHandler {
     private var inFlightSubmissions = 0
     private var readPending = false
     private var lastOffset: Int64 = -1
+    /// Why lines of this connection failed to be stored since its last sync: the next sync then answers `err`,
+    /// because `ok` promises that every earlier line is stored.
+    private var failureSinceSync: String?
     private var repliesWritten = false
     private var inputClosed = false
 
@@ -99,7 +102,13 @@ final class IngestHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !inputClosed { endOfInput(context: context) }
+        // The connection broke off (reset, error, evqd shutting down) without the client ending its input: a line
+        // without its newline is a fragment, not a line, and is dropped. Complete lines are still stored.
+        if !inputClosed {
+            carry.removeAll(keepingCapacity: false)
+            skippedLineBytes = nil
+            endOfInput(context: context)
+        }
         lingerTask?.cancel()
         lingerTask = nil
         stats.connections.subtract(1, ordering: .relaxed)
@@ -247,8 +256,23 @@ final class IngestHandler: ChannelDuplexHandler {
         switch result {
         case .success(let last):
             if let last { lastOffset = max(lastOffset, last) }
-            if let sync { reply("ok \(sync.token) \(lastOffset)\n", context: context) }
+            if let sync {
+                if let failure = failureSinceSync {
+                    failureSinceSync = nil
+                    reply(
+                        "err line=\(sync.line) col=1 sync \(sync.token) failed: earlier lines were not stored (\(failure))\n",
+                        context: context
+                    )
+                } else {
+                    reply("ok \(sync.token) \(lastOffset)\n", context: context)
+                }
+            }
         case .failure(let error):
+            if sync != nil {
+                failureSinceSync = nil  // this sync's own err reply covers it
+            } else if lines != nil {
+                failureSinceSync = failureSinceSync ?? error.message
+            }
             if let lines {
                 stats.unstoredLines.add(lines.count, ordering: .relaxed)
                 reply(

@@ -30,7 +30,9 @@ public final class LineClient {
         }
     }
 
-    deinit { close(fd) }
+    private var closed = false
+
+    deinit { if !closed { close(fd) } }
 
     public func send(_ text: String) throws {
         try send(bytes: Array(text.utf8))
@@ -43,6 +45,15 @@ public final class LineClient {
             guard n > 0 else { throw Failure(description: "send failed: errno \(errno)") }
             done += n
         }
+    }
+
+    /// Closes with a TCP reset (SO_LINGER 0): the connection breaks off instead of ending cleanly.
+    public func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        shutdown(fd, Int32(SHUT_RD))
+        close(fd)
+        closed = true
     }
 
     /// Half-close: no more lines from this client.

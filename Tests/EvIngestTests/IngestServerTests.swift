@@ -137,3 +137,32 @@ struct IngestServerTests {
         }
     }
 }
+
+@Suite("Ingest server: storage failures", .serialized)
+struct IngestStorageFailureTests {
+    @Test("a sync after lines that could not be written is answered with an err, never ok")
+    func syncAfterFailedWrite() async throws {
+        let dir = TemporaryDirectory()
+        // Append 1 writes the segment header; append 2 is the first commit, which fails (disk full).
+        try await IngestServerTests.withServer(
+            directory: dir.path,
+            logOptions: LogOptions(fileOpener: FaultyFileOpener(failingAppend: 2)),
+            options: IngestOptions(blockLinger: .milliseconds(10))
+        ) { port, stats, _ in
+            let replies = try await IngestServerTests.blocking {
+                let client = try LineClient(port: port)
+                try client.send("lost v=1i 1\n")
+                let first = client.readLine()  // the failed commit's reply, after the 10 ms linger
+                try client.send("#evq sync s\nkept v=2i 2\n#evq sync t\n")
+                return [first, client.readLine(), client.readLine()]
+            }
+            #expect(replies[0] == "err line=1 col=1 lines 1-1 not stored: write: No space left on device")
+            #expect(replies[1] == "err line=2 col=1 sync s failed: earlier lines were not stored (write: No space left on device)")
+            #expect(replies[2] == "ok t 0")
+            #expect(stats.unstoredLines.load(ordering: .relaxed) == 1)
+        }
+        var stored: [String] = []
+        try LogReader(directory: dir.path).forEach { stored.append($0.measurement); return true }
+        #expect(stored == ["kept"])
+    }
+}

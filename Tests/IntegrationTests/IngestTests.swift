@@ -207,3 +207,31 @@ struct StartupTests {
         #expect(address.err.contains("expected HOST:PORT"))
     }
 }
+
+@Suite("evqd ingest: broken connections", .serialized)
+struct BrokenConnectionTests {
+    @Test("a connection reset in the middle of a line does not store the half line; complete lines before it are kept")
+    func resetDropsPartialLine() throws {
+        let dir = TemporaryDirectory()
+        let daemon = try Daemon(dataDirectory: dir.path)
+        let client = try LineClient(port: daemon.port)
+        try client.send("whole v=1i 1\nrst v=12")  // the intended line was "rst v=123 2"
+        usleep(200_000)
+        client.reset()
+        usleep(300_000)
+        #expect(daemon.terminate() == 0)
+        #expect(try IngestTests.events(dir.path).map(\.measurement) == ["whole"])
+    }
+
+    @Test("shutdown with a client in the middle of a line does not store the half line")
+    func shutdownDropsPartialLine() throws {
+        let dir = TemporaryDirectory()
+        let daemon = try Daemon(dataDirectory: dir.path)
+        let client = try LineClient(port: daemon.port)
+        try client.send("whole v=1i 1\nhalf v=12")
+        usleep(200_000)
+        #expect(daemon.terminate() == 0)
+        #expect(try IngestTests.events(dir.path).map(\.measurement) == ["whole"])
+        _ = client
+    }
+}
