@@ -101,7 +101,9 @@ public final class LogWriter: @unchecked Sendable {
             }
             let now = ConditionLock.monotonicNow()
             if let since = dirtySince, case .interval(let d) = policy, now - since >= Self.nanoseconds(d) {
-                if fsync() == nil { dirtySince = nil }
+                // Success or not, this write is done with: a failed fsync fails the log for good (no retry loop).
+                _ = fsync()
+                dirtySince = nil
             }
             if now >= nextRetention {
                 nextRetention = now + Self.retentionPeriodNanoseconds

@@ -9,13 +9,18 @@ public final class FaultyFileOpener: LogFileOpener {
     public let failingAppend: Int
     public let partialBytes: Int
     public let failForever: Bool
+    /// Every fsync from this one on fails with EIO (nil: fsync never fails).
+    public let failingSync: Int?
     let appends = Atomic<Int>(0)
     public let failures = Atomic<Int>(0)
+    /// fsync calls made, failed ones included.
+    public let syncs = Atomic<Int>(0)
 
-    public init(failingAppend: Int, partialBytes: Int = 7, failForever: Bool = false) {
+    public init(failingAppend: Int = .max, partialBytes: Int = 7, failForever: Bool = false, failingSync: Int? = nil) {
         self.failingAppend = failingAppend
         self.partialBytes = partialBytes
         self.failForever = failForever
+        self.failingSync = failingSync
     }
 
     public func open(path: String, create: Bool) throws(StorageError) -> any LogFile {
@@ -39,6 +44,14 @@ public final class FaultyFileOpener: LogFileOpener {
                 throw StorageError.system("write", path: path, .noSpace)
             }
             try base.append(bytes)
+        }
+
+        override func sync() throws(StorageError) {
+            let n = opener.syncs.add(1, ordering: .relaxed).newValue
+            if let failing = opener.failingSync, n >= failing {
+                throw StorageError.system("fsync", path: path, .ioError)
+            }
+            try base.sync()
         }
     }
 }

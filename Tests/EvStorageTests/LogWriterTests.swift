@@ -92,3 +92,36 @@ struct LogWriterTests {
         #expect(try LogReader(directory: dir.path).verify().events == 8)
     }
 }
+
+@Suite("Log writer: fsync failure")
+struct LogWriterFsyncFailureTests {
+    @Test("after an fsync failure the writer refuses writes and does not spin retrying fsync")
+    func fsyncFailure() async throws {
+        let dir = TemporaryDirectory()
+        // Sync 1 is the new segment's header; sync 2, the first commit's, fails.
+        let opener = FaultyFileOpener(failingSync: 2)
+        let writer = LogWriter(
+            log: try SegmentLog(directory: dir.path, options: LogOptions(fileOpener: opener), logger: LogWriterTests.logger),
+            policy: .interval(.milliseconds(5)),
+            logger: LogWriterTests.logger
+        )
+        var factory = EventFactory()
+        let first = SealedBlock.seal(factory.metrics(3))
+        let written: Result<Int64?, StorageError> = await withCheckedContinuation { c in
+            writer.submit([first], sync: false) { c.resume(returning: $0) }
+        }
+        #expect((try? written.get()) == 2)  // written; not yet fsynced
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(opener.syncs.load(ordering: .relaxed) <= 3, "fsync retried \(opener.syncs.load(ordering: .relaxed)) times")
+        let later = SealedBlock.seal(factory.metrics(3))
+        let refused: Result<Int64?, StorageError> = await withCheckedContinuation { c in
+            writer.submit([later], sync: true) { c.resume(returning: $0) }
+        }
+        guard case .failure(let error) = refused else {
+            Issue.record("a write after a failed fsync must be refused")
+            return
+        }
+        #expect(error.message.contains("fsync failed earlier"))
+        writer.shutdown()
+    }
+}
