@@ -63,8 +63,26 @@ public struct BlockScanner {
                 return .corrupt(corruption)
             }
             tail = (origin + start, bytes.count - start, reason.description)
+            tailVersion = unsupportedVersion(at: start)
             position = bytes.count
             return nil
+        }
+    }
+
+    /// Set when the damaged tail starts with a block whose header is intact but of a format version this code does
+    /// not read: written by a newer evq, not torn. Recovery must then refuse to open, not truncate.
+    public private(set) var tailVersion: UInt8?
+
+    private func unsupportedVersion(at p: Int) -> UInt8? {
+        bytes.withUnsafeBytes { raw -> UInt8? in
+            guard raw.count - p >= BlockHeader.size else { return nil }
+            do throws(BlockHeader.DecodeError) {
+                _ = try BlockHeader.decode(UnsafeRawBufferPointer(rebasing: raw[p..<p + BlockHeader.size]))
+                return nil
+            } catch {
+                if case .unsupportedVersion(let v) = error { return v }
+                return nil
+            }
         }
     }
 

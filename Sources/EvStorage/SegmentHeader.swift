@@ -59,4 +59,17 @@ public struct SegmentHeader: Sendable, Hashable {
             bytes: min(bytes.count, size)
         )
     }
+
+    /// The version of a header that is intact (magic and CRC right) but of a version this code does not read.
+    public static func unsupportedVersion(in bytes: [UInt8]) -> UInt16? {
+        guard bytes.count >= size else { return nil }
+        return bytes.withUnsafeBytes { raw -> UInt16? in
+            guard raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian == magic,
+                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<20]))
+                    == raw.loadUnaligned(fromByteOffset: 20, as: UInt32.self).littleEndian
+            else { return nil }
+            let v = raw.loadUnaligned(fromByteOffset: 4, as: UInt16.self).littleEndian
+            return v == version ? nil : v
+        }
+    }
 }

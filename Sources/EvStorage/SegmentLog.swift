@@ -53,6 +53,15 @@ public final class SegmentLog {
             try file.append(SegmentHeader(baseOffset: activeBase).encode())
             try file.sync()
         } else {
+            if let version = SegmentHeader.unsupportedVersion(in: bytes) {
+                file.close()
+                throw StorageError(
+                    .invalidArgument,
+                    "segment \(FileNames.segment(baseOffset: activeBase)) is of format version \(version); this evqd "
+                        + "reads version \(SegmentHeader.version): use a newer evqd",
+                    path: directory
+                )
+            }
             if let damage = SegmentHeader.damage(in: bytes, segment: FileNames.segment(baseOffset: activeBase)) {
                 report.corruptions.append(damage)
             }
@@ -66,6 +75,15 @@ public final class SegmentLog {
                 case .block(_, let position, let header): active.entries.append(.init(position: position, header: header))
                 case .corrupt(let corruption): report.corruptions.append(corruption)
                 }
+            }
+            if let version = scanner.tailVersion, let tail = scanner.tail {
+                file.close()
+                throw StorageError(
+                    .invalidArgument,
+                    "segment \(FileNames.segment(baseOffset: activeBase)) holds a block of format version \(version) at byte "
+                        + "\(tail.position); this evqd reads version \(BlockHeader.version): use a newer evqd (nothing was truncated)",
+                    path: directory
+                )
             }
             if let tail = scanner.tail {
                 report.truncatedBytes += tail.bytes

@@ -159,3 +159,52 @@ struct RecoveryTests {
         #expect(try LogReader(directory: dir.path).verify().isClean)
     }
 }
+
+@Suite("Recovery and format versions")
+struct RecoveryVersionTests {
+    @Test("a block of a newer format version at the end of the active segment is refused, never truncated")
+    func newerVersionNotTruncated() throws {
+        let dir = TemporaryDirectory()
+        let (events, entries) = try RecoveryTests.makeLog(dir, blocks: 2)
+        let path = dir.file(FileNames.segment(baseOffset: 0))
+        var bytes = try FileSystem.readFile(path)
+        // Rewrite the last block's header as version 2, with a correct header CRC: a block from a newer evq.
+        let p = entries[1].position
+        bytes[p + 4] = 2
+        let crc = CRC32C.checksum(bytes[p..<p + 48])
+        for k in 0..<4 { bytes[p + 48 + k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
+        try FileSystem.writeAtomically(bytes, to: path, directory: dir.path)
+        do {
+            _ = try SegmentLog(directory: dir.path, logger: RecoveryTests.logger)
+            Issue.record("opened a log with a newer block version")
+        } catch {
+            #expect(error.description.contains("format version 2"))
+        }
+        #expect(try FileSystem.readFile(path) == bytes, "nothing was truncated")
+        // Readers skip what they cannot read and keep the rest.
+        let (read, _) = try SegmentLogTests.readAll(dir.path)
+        SegmentLogTests.assertLossless(read, Array(events[0..<10]))
+    }
+}
+
+@Suite("Recovery and format versions: segment header")
+struct RecoverySegmentVersionTests {
+    @Test("an active segment whose intact header has a newer version is refused")
+    func newerSegmentVersion() throws {
+        let dir = TemporaryDirectory()
+        _ = try RecoveryTests.makeLog(dir, blocks: 1)
+        let path = dir.file(FileNames.segment(baseOffset: 0))
+        var bytes = try FileSystem.readFile(path)
+        bytes[4] = 2
+        let crc = CRC32C.checksum(bytes[0..<20])
+        for k in 0..<4 { bytes[20 + k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
+        try FileSystem.writeAtomically(bytes, to: path, directory: dir.path)
+        do {
+            _ = try SegmentLog(directory: dir.path, logger: RecoveryTests.logger)
+            Issue.record("opened a segment of a newer version")
+        } catch {
+            #expect(error.description.contains("format version 2"))
+        }
+        #expect(try FileSystem.readFile(path) == bytes)
+    }
+}
