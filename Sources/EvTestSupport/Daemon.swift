@@ -147,6 +147,30 @@ public final class Daemon {
         return (code, FileSystemProbe.read(outPath), FileSystemProbe.read(errPath))
     }
 
+    /// Starts a command in the background with its stdout written to `outputPath`; returns its pid.
+    public static func start(_ arguments: [String], outputPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard rc == 0 else { throw Failure(description: "spawn \(arguments[0]) failed: \(rc)") }
+        return pid
+    }
+
+    /// Kills and reaps a background command.
+    public static func stop(_ pid: pid_t) {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// The contents of a file (empty if unreadable).
+    public static func readText(_ path: String) -> String { FileSystemProbe.read(path) }
+
     static func spawn(_ arguments: [String]) throws -> (pid_t, Int32) {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw Failure(description: "pipe failed") }
