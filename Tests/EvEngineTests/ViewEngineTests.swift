@@ -58,17 +58,20 @@ struct ViewEngineTests {
                 let block = SealedBlock.seal((0..<f.int(1..<60)).map { _ in Self.randomEvent(&f, t0: t0) })
                 writer.submit([block], sync: false) { _ in }
             }
-            let done = Locked(false)
-            writer.submit([], sync: true) { _ in done.withLock { $0 = true } }
-            while !done.value { OSThread.sleep(milliseconds: 1) }
-            // Rule alerts raised live go through the writer too: wait until everything is applied.
-            var previous: Int64 = -1
+            // Rule alerts raised live go through the writer too: alternate "writer has committed everything
+            // submitted so far" and "engine has applied everything committed" until nothing new appears.
+            func writerIdle() {
+                let done = Locked(false)
+                writer.submit([], sync: true) { _ in done.withLock { $0 = true } }
+                while !done.value { OSThread.sleep(milliseconds: 1) }
+            }
             while true {
+                writerIdle()
                 engine.drain()
-                let next = engine.nextOffset
-                if next == previous { break }
-                previous = next
-                OSThread.sleep(milliseconds: 20)
+                let before = engine.nextOffset
+                writerIdle()
+                engine.drain()
+                if engine.nextOffset == before { break }
             }
             let at = t0 + 700_000_000_000
             let live = engine.read { Self.render($0, at: at) }

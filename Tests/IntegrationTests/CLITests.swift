@@ -187,11 +187,12 @@ struct TailFollowTests {
         let dir = TemporaryDirectory()
         let daemon = try Daemon(dataDirectory: dir.path)
         let evq = Daemon.binDirectory + "evq"
-        _ = try Daemon.run([evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"], stdin: Array("old v=1i 1\n".utf8))
+        _ = try Daemon.run([evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"], stdin: Array("new0 v=0i 0\nold v=1i 1\n".utf8))
         let output = dir.path + "/tail.out"
         let tail = try Daemon.start([evq, "tail", "-f", "-n", "1", "--match", "new*", "--data-dir", dir.path], outputPath: output)
         defer { Daemon.stop(tail) }
-        usleep(300_000)
+        // The last matching event is printed first: then tail is following.
+        for _ in 0..<200 where !Daemon.readText(output).contains("new0") { usleep(25_000) }
         _ = try Daemon.run(
             [evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"],
             stdin: Array("new v=2i 2\nother v=3i 3\nnewer v=4i 4\n".utf8)
@@ -203,7 +204,7 @@ struct TailFollowTests {
             usleep(50_000)
         }
         let lines = text.split(separator: "\n").map { $0.split(separator: "\t").last.map(String.init) ?? "" }
-        #expect(lines == ["new v=2i", "newer v=4i"])
+        #expect(lines == ["new0 v=0i", "new v=2i", "newer v=4i"])
         #expect(daemon.terminate() == 0)
     }
 }

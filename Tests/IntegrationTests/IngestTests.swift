@@ -134,8 +134,9 @@ struct IngestTests {
         let daemon = try Daemon(dataDirectory: dir.path)
         let idle = try (0..<5).map { _ in try LineClient(port: daemon.port) }
         let busy = try LineClient(port: daemon.port)
-        try busy.send("unsynced v=1i 1\nunsynced v=2i 2\n")
-        usleep(50_000)
+        // The err reply to the third line proves the server has read the two lines before it (not synced).
+        try busy.send("unsynced v=1i 1\nunsynced v=2i 2\nnot-a-line\n")
+        #expect(busy.readLine()?.hasPrefix("err line=3 ") == true)
         let start = Daemon.now()
         #expect(daemon.terminate(timeout: 10) == 0)
         #expect(Daemon.now() - start < 5)
@@ -215,7 +216,9 @@ struct BrokenConnectionTests {
         let dir = TemporaryDirectory()
         let daemon = try Daemon(dataDirectory: dir.path)
         let client = try LineClient(port: daemon.port)
-        try client.send("whole v=1i 1\nrst v=12")  // the intended line was "rst v=123 2"
+        try client.send("whole v=1i 1\n#evq sync w\n")
+        #expect(client.readLine() == "ok w 0")
+        try client.send("rst v=12")  // the intended line was "rst v=123 2"
         usleep(200_000)
         client.reset()
         usleep(300_000)
@@ -228,7 +231,9 @@ struct BrokenConnectionTests {
         let dir = TemporaryDirectory()
         let daemon = try Daemon(dataDirectory: dir.path)
         let client = try LineClient(port: daemon.port)
-        try client.send("whole v=1i 1\nhalf v=12")
+        try client.send("whole v=1i 1\n#evq sync w\n")
+        #expect(client.readLine() == "ok w 0")
+        try client.send("half v=12")
         usleep(200_000)
         #expect(daemon.terminate() == 0)
         #expect(try IngestTests.events(dir.path).map(\.measurement) == ["whole"])

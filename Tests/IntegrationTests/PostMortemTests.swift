@@ -59,7 +59,12 @@ struct PostMortemTests {
         // Minute 9: idle back to 50 %: the rule resolves the alert.
         let push2 = try Daemon.run([Self.evq, "push", "--to", "127.0.0.1:\(daemon.port)", "--sync"], stdin: Array(cpu(8, 12) { $0 >= 9 ? 50 : 5 }.utf8))
         #expect(push2.status == 0)
-        usleep(300_000)
+        // The rule resolves the alert as the daemon applies the new samples; wait until the log holds it.
+        for _ in 0..<200 {
+            let all = try Self.json(["alerts", "--json", "--data-dir", dir.path])
+            if all.contains("\"alert\":\"cpu_critical\",\"labels\":{\"host\":\"db1\"},\"severity\":\"critical\",\"state\":\"resolved\"") { break }
+            usleep(50_000)
+        }
         #expect(daemon.terminate() == 0)
 
         // The post-mortem runs on a copy of the data directory.
