@@ -8,6 +8,9 @@ public struct ComponentHealth: Sendable, Hashable {
     public var color: HealthColor?
     /// Event time of the last change of status word.
     public var since: Int64?
+    /// Event time of the `health` event the current status comes from: an older one arriving late does not
+    /// replace it.
+    public var statusTime: Int64?
     /// Event time of the last `health` or `heartbeat` event.
     public var lastSeen: Int64
     public var latencyMs: Double?

@@ -8,15 +8,19 @@ public struct HealthView: Sendable, Hashable {
     public init() {}
 
     /// Applies one event; events of other kinds are ignored.
-    public mutating func apply(_ event: Event) {
-        guard event.kind == .health || event.kind == .heartbeat, let name = event.tag("component") else { return }
+    ///
+    /// - Returns: the component's status colour after the event (`nil` if it has none, or for other events).
+    @discardableResult
+    public mutating func apply(_ event: Event) -> HealthColor? {
+        guard event.kind == .health || event.kind == .heartbeat, let name = event.tag("component") else { return nil }
         let key = ComponentKey(component: name, host: event.tag("host") ?? event.field("host")?.stringValue)
         var entry = components[key] ?? ComponentHealth(key: key, lastSeen: event.time, offset: event.offset)
         entry.lastSeen = max(entry.lastSeen, event.time)
         entry.offset = event.offset
-        if event.kind == .health, let word = event.field("status")?.stringValue,
+        if event.kind == .health, event.time >= (entry.statusTime ?? .min), let word = event.field("status")?.stringValue,
             let color = HealthColor(statusWord: word)
         {
+            entry.statusTime = event.time
             let status = word.lowercased()
             if entry.status != status {
                 entry.status = status
@@ -30,6 +34,7 @@ public struct HealthView: Sendable, Hashable {
             if let client = event.field("client_id") { entry.clientID = Self.text(client) }
         }
         components[key] = entry
+        return entry.color
     }
 
     /// The view as of `reference` (nanoseconds): components sorted, with ages, freshness, overall colour and score.

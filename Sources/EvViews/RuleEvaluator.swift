@@ -115,8 +115,14 @@ public struct RuleEvaluator: Sendable {
         }
     }
 
-    /// The alert events that `event` makes the rules raise or resolve; `slotsUsed` is the slot count after it.
-    public mutating func evaluate(_ event: Event, slotsUsed: Int, slotLimit: Int) -> [Event] {
+    /// The alert events that `event` makes the rules raise or resolve. `slotsUsed` is the slot count after it;
+    /// `componentColor` the status colour of its component after it (a late health event may not have changed it).
+    public mutating func evaluate(
+        _ event: Event,
+        slotsUsed: Int,
+        slotLimit: Int,
+        componentColor: HealthColor? = nil
+    ) -> [Event] {
         var out: [Event] = []
         switch event.kind {
         case .metric:
@@ -159,7 +165,7 @@ public struct RuleEvaluator: Sendable {
                 switch rule.condition {
                 case .componentStatus(let worst):
                     guard event.kind == .health, let word = event.field("status")?.stringValue,
-                        let color = HealthColor(statusWord: word)
+                        let color = componentColor ?? HealthColor(statusWord: word)
                     else { continue }
                     let key = id(Key(rule: r, labels: labels))
                     if color >= worst {

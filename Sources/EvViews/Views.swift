@@ -30,15 +30,16 @@ public struct Views: Sendable {
     ///   a replay drops them, because the log already holds them.
     @discardableResult
     public mutating func apply(_ event: Event) -> [Event] {
+        var componentColor: HealthColor?
         switch event.kind {
         case .metric: timelines.apply(event)
-        case .health, .heartbeat: health.apply(event)
+        case .health, .heartbeat: componentColor = health.apply(event)
         case .slot: slots.apply(event)
         case .alert: alerts.apply(event)
         }
         nextOffset = event.offset + 1
         applied += 1
         if rules.rules.isEmpty { return [] }
-        return rules.evaluate(event, slotsUsed: slots.used, slotLimit: slots.limit)
+        return rules.evaluate(event, slotsUsed: slots.used, slotLimit: slots.limit, componentColor: componentColor)
     }
 }

@@ -127,6 +127,7 @@ public enum ViewsCheckpoint {
                 optional(c.message) { $0.string($1) }
                 optional(c.port) { $0.string($1) }
                 optional(c.clientID) { $0.string($1) }
+                optional(c.statusTime) { $0.i64($1) }
                 i64(c.offset)
             }
         }
@@ -315,6 +316,7 @@ public enum ViewsCheckpoint {
                 c.message = try optionalString()
                 c.port = try optionalString()
                 c.clientID = try optionalString()
+                c.statusTime = try optionalI64()
                 c.offset = try i64()
                 view.components[key] = c
             }

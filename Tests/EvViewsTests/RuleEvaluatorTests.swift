@@ -175,3 +175,15 @@ struct RuleReconcileTests {
         #expect(RuleEvaluatorTests.states(raised) == ["component_down firing @20"])
     }
 }
+
+@Suite("Alert rules and late events")
+struct RuleLateEventTests {
+    @Test("a late health event does not resolve component_down while the component is still down")
+    func lateHealthDoesNotResolve() {
+        func health(_ status: String, _ s: Int64) -> Event {
+            Event(time: RuleEvaluatorTests.t0 + s * RuleEvaluatorTests.second, measurement: "health", tags: [EvCore.Tag("component", "gw")], fields: [Field("status", .string(status))])
+        }
+        let raised = RuleEvaluatorTests.run([health("ok", 0), health("down", 20), health("ok", 10)]).raised
+        #expect(RuleEvaluatorTests.states(raised) == ["component_down firing @20"])
+    }
+}
