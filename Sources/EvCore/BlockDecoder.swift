@@ -19,11 +19,12 @@ public enum BlockDecoder {
     public static func forEach(
         body: [UInt8],
         header: BlockHeader,
+        interner: ShapeInterner? = nil,
         _ visit: (Event) -> Void
     ) throws(BlockDecodeError) {
         let result: Result<Void, BlockDecodeError> = body.withUnsafeBytes { raw in
             do throws(BlockDecodeError) {
-                try forEach(body: raw, header: header, visit)
+                try forEach(body: raw, header: header, interner: interner, visit)
                 return .success(())
             } catch {
                 return .failure(error)
@@ -32,10 +33,12 @@ public enum BlockDecoder {
         try result.get()
     }
 
-    /// Calls `visit` with each event of the block, in offset order.
+    /// Calls `visit` with each event of the block, in offset order. With an `interner`, equal shapes of different
+    /// blocks are the same `EventShape` instance.
     public static func forEach(
         body raw: UnsafeRawBufferPointer,
         header: BlockHeader,
+        interner: ShapeInterner? = nil,
         _ visit: (Event) -> Void
     ) throws(BlockDecodeError) {
         var reader = ByteReader(raw)
@@ -47,7 +50,16 @@ public enum BlockDecoder {
         shapes.reserveCapacity(Int(shapeCount))
         var stateCount = 0
         for index in 0..<Int(shapeCount) {
-            guard let shape = EventShapeCodec.decode(from: &reader) else {
+            let shapeStart = reader.position
+            let decoded: EventShape?
+            if let interner {
+                decoded =
+                    EventShapeCodec.skip(&reader)
+                    ? interner.shape(for: UnsafeRawBufferPointer(rebasing: raw[shapeStart..<reader.position])) : nil
+            } else {
+                decoded = EventShapeCodec.decode(from: &reader)
+            }
+            guard let shape = decoded else {
                 throw BlockDecodeError("malformed shape \(index)")
             }
             shapes.append(shape)

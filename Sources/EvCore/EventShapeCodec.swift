@@ -67,4 +67,21 @@ public enum EventShapeCodec {
         out.append(UInt8(truncatingIfNeeded: v))
         out.append(UInt8(truncatingIfNeeded: v >> 8))
     }
+
+    /// Moves the reader past one well-formed shape without decoding its strings; `false` if malformed.
+    static func skip(_ reader: inout ByteReader) -> Bool {
+        func skipName(_ r: inout ByteReader) -> Bool {
+            guard let n = r.readU16(), r.readBytes(Int(n)) != nil else { return false }
+            return true
+        }
+        guard skipName(&reader), let tagCount = reader.readU16() else { return false }
+        for _ in 0..<tagCount {
+            guard skipName(&reader), skipName(&reader) else { return false }
+        }
+        guard let fieldCount = reader.readU16(), fieldCount > 0 else { return false }
+        for _ in 0..<fieldCount {
+            guard skipName(&reader), reader.readU8() != nil else { return false }
+        }
+        return true
+    }
 }

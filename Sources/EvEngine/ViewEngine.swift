@@ -11,7 +11,7 @@ import Synchronization
 /// Checkpoints are written every `checkpointInterval` (when something changed) and at shutdown.
 ///
 /// `@unchecked Sendable`: `views`, `maxEventTime` and `lastCheckpointOffset` are guarded by `state`; the queue by
-/// `queueLock`.
+/// `queueLock`; `interner` is used by the applier thread only.
 public final class ViewEngine: @unchecked Sendable {
     /// How the views were rebuilt at start.
     public struct StartReport: Sendable, CustomStringConvertible {
@@ -151,6 +151,8 @@ public final class ViewEngine: @unchecked Sendable {
     }
 
     private var applying = false
+    /// Shared shape instances across committed blocks (used only by the applier thread).
+    private let interner = ShapeInterner()
     /// Where alert events raised by rules go (the log writer); set once the writer exists.
     private let emitter = Mutex<(@Sendable ([Event]) -> Void)?>(nil)
     /// How often time-driven rules (staleness) are evaluated.
@@ -221,7 +223,7 @@ public final class ViewEngine: @unchecked Sendable {
         var events: [Event] = []
         events.reserveCapacity(header.eventCount)
         do throws(BlockDecodeError) {
-            try BlockDecoder.forEach(body: raw, header: header) { events.append($0) }
+            try BlockDecoder.forEach(body: raw, header: header, interner: interner) { events.append($0) }
         } catch {
             logger.critical("a committed block does not decode", metadata: ["error": "\(error)"])
             return

@@ -22,6 +22,8 @@ public final class LogReader {
     }
 
     public let directory: String
+    /// Shared shape instances across all blocks this reader decodes.
+    private let interner = ShapeInterner()
     /// Indexes of every segment, oldest first; the last one is the active segment.
     public private(set) var segments: [SegmentIndex] = []
     /// Damage found while indexing (scans of the active segment and of sealed segments without a valid index).
@@ -154,7 +156,7 @@ public final class LogReader {
                 case .success(let (header, body)):
                     report.blocks += 1
                     do throws(BlockDecodeError) {
-                        try BlockDecoder.forEach(body: body, header: header) { event in
+                        try BlockDecoder.forEach(body: body, header: header, interner: interner) { event in
                                 guard !stop, event.offset >= from else { return }
                                 if let to, event.offset >= to {
                                     stop = true

@@ -204,7 +204,7 @@ public struct RuleEvaluator: Sendable {
     private mutating func seriesRules(for shape: EventShape) -> [SeriesRuleMatch] {
         let shapeID = ObjectIdentifier(shape)
         if let cached = seriesRuleCache[shapeID], cached.shape === shape { return cached.matches }
-        if seriesRuleCache.count >= 4096 { seriesRuleCache.removeAll(keepingCapacity: true) }
+        if seriesRuleCache.count >= 65_536 { seriesRuleCache.removeAll(keepingCapacity: true) }
         var matches: [SeriesRuleMatch] = []
         for r in rules.indices {
             guard let matcher = seriesConditions[r]?.matcher, matcher.matches(shape),

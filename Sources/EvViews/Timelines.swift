@@ -163,7 +163,7 @@ public struct Timelines: Sendable {
     private mutating func seriesOf(_ shape: EventShape) -> [Int32] {
         let id = ObjectIdentifier(shape)
         if let cached = shapeCache[id], cached.shape === shape { return cached.series }
-        if shapeCache.count >= 4096 { shapeCache.removeAll(keepingCapacity: true) }
+        if shapeCache.count >= 65_536 { shapeCache.removeAll(keepingCapacity: true) }
         var result: [Int32] = []
         result.reserveCapacity(shape.fieldKeys.count)
         for (key, type) in zip(shape.fieldKeys, shape.fieldTypes) {
