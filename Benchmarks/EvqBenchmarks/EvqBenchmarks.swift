@@ -96,6 +96,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("replay: decompress+decode+apply to all views (×1000)", configuration: throughput) { benchmark in
         var views = Views()
+        let interner = ShapeInterner()  // as LogReader and the live engine decode
         let rounds = max(1, benchmark.scaledIterations.count / (linesPerIteration / 1000))
         benchmark.startMeasurement()
         for _ in 0..<rounds {
@@ -103,7 +104,7 @@ let benchmarks: @Sendable () -> Void = {
                 let raw = block.header.codec == .lz4
                     ? block.body.withUnsafeBytes { LZ4.decompress($0, rawBytes: block.header.rawBytes)! }
                     : block.body
-                try! BlockDecoder.forEach(body: raw, header: block.header) { views.apply($0) }
+                try! BlockDecoder.forEach(body: raw, header: block.header, interner: interner) { views.apply($0) }
             }
         }
         benchmark.stopMeasurement()

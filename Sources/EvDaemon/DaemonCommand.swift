@@ -151,6 +151,9 @@ public struct DaemonCommand: AsyncParsableCommand {
             try? await group.shutdownGracefully()
             throw ExitCode(1)
         }
+        // Apply everything committed first, so the alerts the rules raise from it still reach the log; then close the
+        // log (draining those alerts), then let the views take the last blocks and write the checkpoint.
+        engine.drain()
         writer.shutdown()
         engine.shutdown()
         try await group.shutdownGracefully()
