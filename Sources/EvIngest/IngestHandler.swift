@@ -275,8 +275,9 @@ final class IngestHandler: ChannelDuplexHandler {
             }
             if let lines {
                 stats.unstoredLines.add(lines.count, ordering: .relaxed)
+                let outcome = error.code == .notDurable ? "may not be durable" : "not stored"
                 reply(
-                    "err line=\(lines.lowerBound) col=1 lines \(lines.lowerBound)-\(lines.upperBound) not stored: "
+                    "err line=\(lines.lowerBound) col=1 lines \(lines.lowerBound)-\(lines.upperBound) \(outcome): "
                         + "\(error.message)\n",
                     context: context
                 )

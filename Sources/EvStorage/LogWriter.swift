@@ -195,11 +195,12 @@ public final class LogWriter: @unchecked Sendable {
             return nil
         } catch {
             logger.critical("fsync failed; refusing further writes until restart", metadata: ["error": "\(error)"])
-            let failed = StorageError(error.code, "fsync failed earlier (\(error.message)); restart evqd", path: error.path)
+            let failed = StorageError(.io, "fsync failed earlier (\(error.message)); restart evqd", path: error.path)
             lock.lock()
             failure = failed
             lock.unlock()
-            return error
+            // What waited for this fsync was written: it may or may not survive, unlike a refused write.
+            return StorageError(.notDurable, error.message, path: error.path, errno: error.errno)
         }
     }
 

@@ -11,6 +11,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let corrupt = Code(name: "corrupt")
         public static let invalidArgument = Code(name: "invalid argument")
         public static let closed = Code(name: "closed")
+        /// The data was written but its fsync failed: it may or may not be on disk.
+        public static let notDurable = Code(name: "not durable")
         public var description: String { name }
     }
 

@@ -166,3 +166,28 @@ struct IngestStorageFailureTests {
         #expect(stored == ["kept"])
     }
 }
+
+@Suite("Ingest server: fsync failure", .serialized)
+struct IngestFsyncFailureTests {
+    @Test("lines whose fsync failed are reported as possibly not durable (they were written), later lines as not stored")
+    func fsyncFailure() async throws {
+        let dir = TemporaryDirectory()
+        // Sync 1 is the segment header's; sync 2, the first commit's, fails.
+        try await IngestServerTests.withServer(
+            directory: dir.path,
+            logOptions: LogOptions(fileOpener: FaultyFileOpener(failingSync: 2))
+        ) { port, _, _ in
+            let replies = try await IngestServerTests.blocking {
+                let client = try LineClient(port: port)
+                try client.send("a v=1i 1\n#evq sync s\n")
+                let first = [client.readLine(), client.readLine()]
+                try client.send("b v=2i 2\n#evq sync t\n")
+                return first + [client.readLine(), client.readLine()]
+            }
+            #expect(replies[0] == "err line=1 col=1 lines 1-2 may not be durable: fsync: Input/output error")
+            #expect(replies[1] == "err line=2 col=1 sync s failed: fsync: Input/output error")
+            #expect(replies[2]?.hasPrefix("err line=3 col=1 lines 3-4 not stored: fsync failed earlier") == true)
+            #expect(replies[3]?.hasPrefix("err line=4 col=1 sync t failed: fsync failed earlier") == true)
+        }
+    }
+}
