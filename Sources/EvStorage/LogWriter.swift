@@ -107,6 +107,12 @@ public final class LogWriter: @unchecked Sendable {
             }
             if now >= nextRetention {
                 nextRetention = now + Self.retentionPeriodNanoseconds
+                // An idle segment rolls by age too, not only after a commit.
+                do {
+                    try log.rollIfNeeded()
+                } catch {
+                    logger.error("segment roll failed", metadata: ["error": "\(error)"])
+                }
                 retain()
             }
             if exiting {

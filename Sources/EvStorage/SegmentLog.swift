@@ -16,7 +16,9 @@ public final class SegmentLog {
 
     private let lock: DirectoryLock
     private var activeFile: any LogFile
-    private var activeOpenedAt: ContinuousClock.Instant
+    /// When the active segment started (wall clock, ns): the receive time of its first event, so a restart does not
+    /// reset the age roll; now for an empty segment.
+    private var activeStartedAt: Int64
     private let logger: Logger
 
     /// Opens (creating if needed) the log in `directory`, taking its lock and recovering the active segment.
@@ -96,7 +98,8 @@ public final class SegmentLog {
         self.sealed = sealed
         self.active = active
         self.activeFile = file
-        self.activeOpenedAt = .now
+        self.activeStartedAt = active.entries.first.flatMap { Self.firstReceiveTime(in: bytes, at: $0.position) }
+            ?? WallClock.nowNanoseconds()
         self.nextOffset = max(active.nextOffset, sealed.last?.nextOffset ?? 0)
         report.segmentCount = bases.count
         report.nextOffset = nextOffset
@@ -159,7 +162,11 @@ public final class SegmentLog {
     public func rollIfNeeded() throws(StorageError) -> Bool {
         guard !active.entries.isEmpty else { return false }
         let tooBig = activeFile.size >= options.segmentBytesMax
-        let tooOld = options.segmentAgeMax.map { ContinuousClock.now - activeOpenedAt >= $0 } ?? false
+        let tooOld =
+            options.segmentAgeMax.map { age in
+                WallClock.nowNanoseconds() - activeStartedAt
+                    >= age.components.seconds * 1_000_000_000 + age.components.attoseconds / 1_000_000_000
+            } ?? false
         guard tooBig || tooOld else { return false }
         try roll()
         return true
@@ -179,7 +186,7 @@ public final class SegmentLog {
         sealed.append(active)
         activeFile = file
         active = SegmentIndex(baseOffset: nextOffset, segmentBytes: file.size)
-        activeOpenedAt = .now
+        activeStartedAt = WallClock.nowNanoseconds()
         logger.info("segment rolled", metadata: ["segment.base_offset": "\(nextOffset)"])
     }
 
@@ -225,6 +232,20 @@ public final class SegmentLog {
     }
 
     // MARK: - Helpers
+
+    /// The receive time of the first event of the block at `position` of a segment held in `bytes`.
+    static func firstReceiveTime(in bytes: [UInt8], at position: Int) -> Int64? {
+        guard let header = try? BlockHeader.decode(Array(bytes[position..<min(bytes.count, position + BlockHeader.size)])),
+            position + header.totalBytes <= bytes.count
+        else { return nil }
+        let stored = Array(bytes[(position + BlockHeader.size)..<(position + header.totalBytes)])
+        let decompressed: [UInt8]? =
+            header.codec == .lz4 ? stored.withUnsafeBytes { LZ4.decompress($0, rawBytes: header.rawBytes) } : stored
+        guard let body = decompressed else { return nil }
+        var first: Int64?
+        try? BlockDecoder.forEach(body: body, header: header) { if first == nil { first = $0.receiveTime } }
+        return first
+    }
 
     static func createSegment(
         directory: String,
