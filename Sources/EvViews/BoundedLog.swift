@@ -21,6 +21,18 @@ public struct BoundedLog<Element: Sendable & Hashable>: Sendable, Hashable {
         }
     }
 
+    /// Equal when the capacity, the count appended and the retained items (oldest first) are: where the ring
+    /// starts in storage is not part of the value (a checkpoint restores the items unrotated).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.capacity == rhs.capacity && lhs.appended == rhs.appended && lhs.elements == rhs.elements
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(capacity)
+        hasher.combine(appended)
+        hasher.combine(elements)
+    }
+
     /// The retained items, oldest first.
     public var elements: [Element] { Array(storage[head...] + storage[..<head]) }
     public var count: Int { storage.count }

@@ -26,8 +26,9 @@ public struct ComponentHealth: Sendable, Hashable {
         self.offset = offset
     }
 
-    /// Age of the last sighting at `reference` (never negative: events from the future count as just seen).
-    public func ageNanoseconds(at reference: Int64) -> Int64 { max(0, reference - lastSeen) }
+    /// Age of the last sighting at `reference` (never negative: events from the future count as just seen;
+    /// `Int64.max` when the distance does not fit).
+    public func ageNanoseconds(at reference: Int64) -> Int64 { max(0, reference.saturatingDifference(lastSeen)) }
 
     /// The colour shown for the component: the worse of its status colour and its freshness colour.
     public func effectiveColor(at reference: Int64, thresholds: FreshnessThresholds) -> HealthColor {

@@ -149,7 +149,7 @@ public struct RuleEvaluator: Sendable {
                 }
                 let since = states[key].pendingSince ?? event.time
                 states[key].pendingSince = since
-                if event.time - since >= duration, mayFire(key, at: event.time) {
+                if event.time.saturatingDifference(since) >= duration, mayFire(key, at: event.time) {
                     let series = event.shape.description + " " + matcher.field
                     let text = "\(series) \(comparison.rawValue) \(threshold)"
                         + (duration > 0 ? " for \(duration / 1_000_000_000)s" : "") + " (value \(value))"
@@ -226,7 +226,7 @@ public struct RuleEvaluator: Sendable {
                 var labels = [Tag("component", component.key.component)]
                 if let host = component.key.host { labels.append(Tag("host", host)) }
                 let key = id(Key(rule: r, labels: labels))
-                let age = now - component.lastSeen
+                let age = now.saturatingDifference(component.lastSeen)
                 if age > after && states[key].firing == nil && mayFire(key, at: now) {
                     out.append(
                         fire(key, time: now, value: Double(age / 1_000_000) / 1000, message: "\(component.key) not seen for \(age / 1_000_000_000)s")
@@ -265,7 +265,7 @@ public struct RuleEvaluator: Sendable {
 
     private func mayFire(_ key: Int, at time: Int64) -> Bool {
         guard let last = states[key].lastFired else { return true }
-        return time - last >= rules[keys[key].rule].refireAfterNanoseconds
+        return time.saturatingDifference(last) >= rules[keys[key].rule].refireAfterNanoseconds
     }
 
     private mutating func fire(_ key: Int, time: Int64, value: Double?, message: String) -> Event {

@@ -202,6 +202,7 @@ public struct Timelines: Sendable {
             switch self {
             case .noSuchSeries(let name): "no series \(name)"
             case .invalidPoints(let n): "points must be between 1 and the tier size, got \(n)"
+            case .invalidStep(let step, _) where step <= 0: "step must be a positive number of seconds, got \(step)s"
             case .invalidStep(let step, let tiers):
                 "step \(step)s is not a multiple of a tier step that covers the range (tiers: "
                     + tiers.map { "\($0)s" }.joined(separator: ", ") + ")"
@@ -214,7 +215,7 @@ public struct Timelines: Sendable {
     ///
     /// - Parameters:
     ///   - stepSeconds: the step wanted; `nil` for the finest tier's. It must be a multiple of a tier's step, and
-    ///     that tier must cover `points × step`.
+    ///     that tier must cover `points × step`; the finest such tier answers.
     /// - Complexity: O(points × step / tier step).
     public func query(
         series index: Int,
@@ -223,23 +224,26 @@ public struct Timelines: Sendable {
         stepSeconds: Int64? = nil,
         aggregation: Aggregation = .avg
     ) throws(QueryError) -> Timeline {
-        let step = (stepSeconds ?? tiers[0].stepSeconds) * 1_000_000_000
+        // Tiers may be configured in any order: the default step and the tier used are the finest.
+        let stepSeconds = stepSeconds ?? tiers.map(\.stepSeconds).min()!
         guard points >= 1 else { throw .invalidPoints(points) }
-        guard
-            let t = rings.firstIndex(where: {
-                step % $0.tier.stepNanoseconds == 0
-                    && Int64(points) * (step / $0.tier.stepNanoseconds) <= Int64($0.tier.points)
-            })
-        else {
+        guard stepSeconds > 0 else { throw .invalidStep(stepSeconds: stepSeconds, tiers: tiers.map(\.stepSeconds)) }
+        // Divisions, not products: `points` and the step come from the user and a product may overflow.
+        let covering = rings.indices.filter {
+            let tier = rings[$0].tier
+            return stepSeconds % tier.stepSeconds == 0 && points <= tier.points / Int(stepSeconds / tier.stepSeconds)
+        }
+        guard let t = covering.min(by: { rings[$0].tier.stepNanoseconds < rings[$1].tier.stepNanoseconds }) else {
             if points > tiers.map(\.points).max()! { throw .invalidPoints(points) }
-            throw .invalidStep(stepSeconds: step / 1_000_000_000, tiers: tiers.map(\.stepSeconds))
+            throw .invalidStep(stepSeconds: stepSeconds, tiers: tiers.map(\.stepSeconds))
         }
         let ring = rings[t]
         let tierStep = ring.tier.stepNanoseconds
-        let factor = Int(step / tierStep)
+        let factor = Int(stepSeconds / ring.tier.stepSeconds)
         let size = ring.tier.points
         let head = ring.headBucket[index]
-        let lastBucket = Self.floorDivide(end, step)  // in query steps
+        // In query steps: floor(floor(end / tier step) / factor) = floor(end / step), and step × 10⁹ may not fit.
+        let lastBucket = Self.floorDivide(Self.floorDivide(end, tierStep), Int64(factor))
         var out: [(Int64, Float32?)] = []
         out.reserveCapacity(points)
         for p in 0..<points {
@@ -263,9 +267,9 @@ public struct Timelines: Sendable {
                     value = sum / n
                 }
             }
-            out.append((queryBucket * step / 1_000_000_000, value))
+            out.append((queryBucket * stepSeconds, value))  // in seconds: end / 10⁹ fits where end may not
         }
-        return Timeline(series: seriesNames[index], stepSeconds: step / 1_000_000_000, aggregation: aggregation, points: out)
+        return Timeline(series: seriesNames[index], stepSeconds: stepSeconds, aggregation: aggregation, points: out)
     }
 
     @inline(__always)
