@@ -81,26 +81,28 @@ public struct RuleEvaluator: Sendable {
         var resolve: Double
         var durationNanoseconds: Int64
     }
-    /// Per shape instance: the series rules that watch one of its fields, and that field's index. Shapes are shared
-    /// by all events of a block, so most events cost one dictionary lookup here.
-    private var seriesRuleCache: [ObjectIdentifier: CachedMatches] = [:]
-
-    /// A series rule watching a field of a shape, with the alert key it raises for that shape.
-    struct SeriesRuleMatch {
-        var id: Int
-        var field: Int
-    }
-
-    struct CachedMatches {
-        var shape: EventShape
-        var matches: [SeriesRuleMatch]
-    }
+    /// Per shape: the series rules that watch one of its fields, as pairs (alert key id, field index). Most events
+    /// cost one identity lookup here.
+    private var seriesRuleMatches = ShapeMemo()
+    /// The rules about components (status, staleness), by index.
+    private let componentRules: [Int]
+    /// Per `health`/`heartbeat` shape: the alert key of each of `componentRules`.
+    private var componentRuleKeys = ShapeMemo()
+    /// The current event's key of each of `componentRules` (scratch, reused).
+    private var componentKeyIDs: [Int]
 
     public init(rules: [AlertRule] = AlertRule.defaults) {
         self.rules = rules
         var index: [String: Int] = [:]
         for (k, rule) in rules.enumerated() { index[rule.name] = k }
         ruleIndex = index
+        componentRules = rules.indices.filter {
+            switch rules[$0].condition {
+            case .componentStatus, .stale: true
+            default: false
+            }
+        }
+        componentKeyIDs = Array(repeating: 0, count: componentRules.count)
         seriesConditions = rules.map { rule in
             guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rule.condition else {
                 return nil
@@ -126,9 +128,12 @@ public struct RuleEvaluator: Sendable {
         var out: [Event] = []
         switch event.kind {
         case .metric:
-            for match in seriesRules(for: event.shape) {
-                let key = match.id
-                guard let condition = seriesConditions[keys[key].rule], let value = event.values[match.field].numericValue
+            let shape = event.shape
+            let run = seriesRuleMatches.run(for: shape) ?? seriesRuleMatches.insert(shape, run: seriesRules(for: shape))
+            for m in stride(from: run.lowerBound, to: run.upperBound, by: 2) {
+                let key = Int(seriesRuleMatches.values[m])
+                guard let condition = seriesConditions[keys[key].rule],
+                    let value = event.values[Int(seriesRuleMatches.values[m + 1])].numericValue
                 else { continue }
                 let (matcher, comparison, threshold, resolve, duration) = (
                     condition.matcher, condition.comparison, condition.threshold, condition.resolve,
@@ -158,16 +163,16 @@ public struct RuleEvaluator: Sendable {
             }
         case .health, .heartbeat:
             guard let component = event.tag("component") else { break }
-            var labels = [Tag("component", component)]
-            if let host = event.tag("host") ?? event.field("host")?.stringValue { labels.append(Tag("host", host)) }
-            for r in rules.indices {
+            loadComponentKeys(for: event, component: component)
+            for k in componentRules.indices {
+                let r = componentRules[k]
+                let key = componentKeyIDs[k]
                 let rule = rules[r]
                 switch rule.condition {
                 case .componentStatus(let worst):
                     guard event.kind == .health, let word = event.field("status")?.stringValue,
                         let color = componentColor ?? HealthColor(statusWord: word)
                     else { continue }
-                    let key = id(Key(rule: r, labels: labels))
                     if color >= worst {
                         if states[key].firing == nil && mayFire(key, at: event.time) {
                             out.append(fire(key, time: event.time, value: nil, message: "\(component) is \(word)"))
@@ -176,7 +181,6 @@ public struct RuleEvaluator: Sendable {
                         out.append(resolveAlert(key, time: event.time, value: nil, message: "\(component) is \(word)"))
                     }
                 case .stale:
-                    let key = id(Key(rule: r, labels: labels))
                     if states[key].firing != nil {
                         out.append(resolveAlert(key, time: event.time, value: nil, message: "\(component) seen again"))
                     }
@@ -201,19 +205,33 @@ public struct RuleEvaluator: Sendable {
         return out
     }
 
-    private mutating func seriesRules(for shape: EventShape) -> [SeriesRuleMatch] {
-        let shapeID = ObjectIdentifier(shape)
-        if let cached = seriesRuleCache[shapeID], cached.shape === shape { return cached.matches }
-        if seriesRuleCache.count >= 65_536 { seriesRuleCache.removeAll(keepingCapacity: true) }
-        var matches: [SeriesRuleMatch] = []
+    /// The alert key of each of `componentRules` for the component of a `health`/`heartbeat` event, kept in
+    /// `componentKeyIDs`. Memoized per shape when the labels come from its tags alone (no `host` field standing in for
+    /// a missing `host` tag), so most events hash nothing here.
+    private mutating func loadComponentKeys(for event: Event, component: String) {
+        let shape = event.shape
+        if let run = componentRuleKeys.run(for: shape) {
+            for (k, i) in run.enumerated() { componentKeyIDs[k] = Int(componentRuleKeys.values[i]) }
+            return
+        }
+        var labels = [Tag("component", component)]
+        if let host = event.tag("host") ?? event.field("host")?.stringValue { labels.append(Tag("host", host)) }
+        for (k, r) in componentRules.enumerated() { componentKeyIDs[k] = id(Key(rule: r, labels: labels)) }
+        if shape.tag("host") != nil || shape.fieldIndex("host") == nil {
+            _ = componentRuleKeys.insert(shape, run: componentKeyIDs.map { Int32($0) })
+        }
+    }
+
+    /// The series rules watching a field of `shape`, as pairs (alert key id, field index).
+    private mutating func seriesRules(for shape: EventShape) -> [Int32] {
+        var matches: [Int32] = []
         for r in rules.indices {
             guard let matcher = seriesConditions[r]?.matcher, matcher.matches(shape),
                 let index = shape.fieldIndex(matcher.field)
             else { continue }
-            matches.append(SeriesRuleMatch(id: id(Key(rule: r, labels: Self.labels(shape.tags))), field: index))
+            matches.append(Int32(id(Key(rule: r, labels: Self.labels(shape.tags)))))
+            matches.append(Int32(index))
         }
-        // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
-        seriesRuleCache[shapeID] = CachedMatches(shape: shape, matches: matches)
         return matches
     }
 

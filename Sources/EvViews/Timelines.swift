@@ -3,8 +3,9 @@ import EvCore
 /// Rolling timelines: for every numeric series (measurement, tag set, field), fixed-step ring buffers of
 /// aggregated points, one ring per tier (720 × 5 s by default), as a pure reducer (`spec/views.md`, "Timelines").
 ///
-/// Storage is one array per tier, 16 bytes per point: `last`, `min`, `max` and `avg` as `Float32`. A point with no
-/// sample is NaN in `last`. Each ring keeps the sample count of its newest bucket only: a late sample for an
+/// Storage is one `PointStore` per tier, 16 bytes per point: `last`, `min`, `max` and `avg` as `Float32`, in
+/// zero-filled chunks whose pages are touched only when samples land in them. A point with no sample reads NaN in
+/// `last`. Each ring keeps the sample count of its newest bucket only: a late sample for an
 /// older bucket is averaged in with weight ½ (its count is not kept, see the spec).
 public struct Timelines: Sendable {
     /// One resolution: `points` buckets of `step`.
@@ -26,97 +27,14 @@ public struct Timelines: Sendable {
         case last, avg, min, max
     }
 
-    /// The rings of one tier for all series: one array, 4 floats per point (`last`, `min`, `max`, `avg`), so an
-    /// update touches 16 contiguous bytes.
-    struct Rings: Sendable {
-        let tier: Tier
-        var points: [Float32] = []
-        /// Per series: newest bucket number (time / step) and its sample count.
-        var headBucket: [Int64] = []
-        var headCount: [UInt32] = []
-
-        /// Offsets of the four values within a point.
-        static let minOffset = 1, maxOffset = 2, avgOffset = 3
-
-        mutating func addSeries() {
-            // Plain appends: the array grows geometrically (an exact reserveCapacity here would copy it every time).
-            for _ in 0..<tier.points {
-                points.append(.nan)
-                points.append(0)
-                points.append(0)
-                points.append(0)
-            }
-            headBucket.append(.min)
-            headCount.append(0)
-        }
-
-        /// Index of the first float of `bucket`'s point of `series`.
-        @inline(__always)
-        func slot(series: Int, bucket: Int64) -> Int {
-            (series * tier.points + Int(Timelines.floorModulo(bucket, Int64(tier.points)))) * 4
-        }
-
-        @inline(__always)
-        mutating func add(series: Int, time: Int64, value: Float32) {
-            let size = tier.points
-            let bucket = Timelines.floorDivide(time, tier.stepNanoseconds)
-            let head = headBucket[series]
-            if bucket > head {
-                // Clear the buckets between the old head and the new one (all of them if the gap is a full ring).
-                if head != .min {
-                    let gap = Swift.min(bucket - head - 1, Int64(size))
-                    var b = head + 1
-                    for _ in 0..<gap {
-                        points[slot(series: series, bucket: b)] = .nan
-                        b += 1
-                    }
-                }
-                headBucket[series] = bucket
-                headCount[series] = 1
-                let i = slot(series: series, bucket: bucket)
-                points.withUnsafeMutableBufferPointer { p in
-                    p[i] = value
-                    p[i + 1] = value
-                    p[i + 2] = value
-                    p[i + 3] = value
-                }
-                return
-            }
-            guard bucket > head - Int64(size) else { return }  // older than the ring: dropped
-            let i = slot(series: series, bucket: bucket)
-            let isHead = bucket == head
-            if isHead { headCount[series] &+= 1 }
-            let count = isHead ? headCount[series] : 2
-            points.withUnsafeMutableBufferPointer { p in
-                if p[i].isNaN {
-                    p[i] = value
-                    p[i + 1] = value
-                    p[i + 2] = value
-                    p[i + 3] = value
-                    return
-                }
-                p[i] = value
-                if value < p[i + 1] { p[i + 1] = value }
-                if value > p[i + 2] { p[i + 2] = value }
-                p[i + 3] += (value - p[i + 3]) / Float32(count)
-            }
-        }
-    }
-
     public let tiers: [Tier]
     /// Most series kept; samples of further series are dropped and counted in `droppedSeriesSamples`.
     public let seriesMax: Int
     var rings: [Rings]
     var seriesNames: [SeriesName] = []
     var seriesIndex: [SeriesName: Int] = [:]
-    /// Per-block cache: the series of each field of a shape instance (shapes are shared within a block).
-    private var shapeCache: [ObjectIdentifier: CachedSeries] = [:]
-
-    /// The series of each field of one shape instance.
-    struct CachedSeries {
-        var shape: EventShape
-        var series: [Int32]
-    }
+    /// The series of each field of the shapes seen (-1 for a string field, -2 for a series over the limit).
+    private var shapeSeries = ShapeMemo()
     public internal(set) var droppedSeriesSamples = 0
 
     public init(tiers: [Tier] = [Tier(stepSeconds: 5)], seriesMax: Int = 25_000) {
@@ -130,40 +48,42 @@ public struct Timelines: Sendable {
     /// All series names, in the order they appeared.
     public var series: [SeriesName] { seriesNames }
 
-    /// Bytes held by the point arrays (16 per point per tier).
-    public var pointBytes: Int { rings.reduce(0) { $0 + $1.points.count * 4 } }
+    /// Bytes the points take once touched (16 per point per tier; chunks of series are allocated ahead).
+    public var pointBytes: Int { pointCount * 16 }
     /// Points held (every tier's ring of every series).
-    public var pointCount: Int { rings.reduce(0) { $0 + $1.points.count / 4 } }
+    public var pointCount: Int { rings.reduce(0) { $0 + $1.seriesCount * $1.tier.points } }
 
     /// Adds every numeric field of a metric event (integers, unsigned, floats and booleans as 0/1) to its series.
     public mutating func apply(_ event: Event) {
         guard event.kind == .metric else { return }
-        let series = seriesOf(event.shape)
-        for k in event.values.indices {  // an index loop: enumerated() costs a tuple-metadata lookup per event here
-            let value = event.values[k]
-            let index = Int(series[k])
-            guard index >= 0 else {
-                if index == -2 { droppedSeriesSamples += 1 }
-                continue
+        let shape = event.shape
+        let run = shapeSeries.run(for: shape) ?? shapeSeries.insert(shape, run: seriesOf(shape))
+        shapeSeries.values.withUnsafeBufferPointer { all in
+            let series = UnsafeBufferPointer(rebasing: all[run])
+            for k in 0..<series.count where series[k] == -2 {
+                droppedSeriesSamples += 1
             }
-            let v: Float32
-            switch value {
-            case .float(let d): v = Float32(d)
-            case .int(let i): v = Float32(i)
-            case .uint(let u): v = Float32(u)
-            case .bool(let b): v = b ? 1 : 0
-            case .string: continue
-            }
-            if !v.isFinite { continue }
-            for t in rings.indices { rings[t].add(series: index, time: event.time, value: v) }
+            for t in rings.indices { rings[t].add(time: event.time, series: series, values: event.values) }
         }
     }
 
-    /// Series indexes per field of `shape`: -1 for a string field, -2 for a series over the limit.
+    /// The value a field adds to its series: numbers and booleans (as 0/1) that are finite as `Float32`.
+    @inline(__always)
+    static func sampleValue(_ value: FieldValue) -> Float32? {
+        let v: Float32
+        switch value {
+        case .float(let d): v = Float32(d)
+        case .int(let i): v = Float32(i)
+        case .uint(let u): v = Float32(u)
+        case .bool(let b): v = b ? 1 : 0
+        case .string: return nil
+        }
+        return v.isFinite ? v : nil
+    }
+
+    /// Series indexes per field of `shape`: -1 for a string field, -2 for a series over the limit. Adds the series not
+    /// seen yet.
     private mutating func seriesOf(_ shape: EventShape) -> [Int32] {
-        let id = ObjectIdentifier(shape)
-        if let cached = shapeCache[id], cached.shape === shape { return cached.series }
-        if shapeCache.count >= 65_536 { shapeCache.removeAll(keepingCapacity: true) }
         var result: [Int32] = []
         result.reserveCapacity(shape.fieldKeys.count)
         for (key, type) in zip(shape.fieldKeys, shape.fieldTypes) {
@@ -184,8 +104,6 @@ public struct Timelines: Sendable {
                 result.append(-2)
             }
         }
-        // The cache keeps the shape alive, so its identifier cannot be reused by another shape meanwhile.
-        shapeCache[id] = CachedSeries(shape: shape, series: result)
         return result
     }
 
@@ -254,15 +172,14 @@ public struct Timelines: Sendable {
             for k in 0..<factor {
                 let b = queryBucket * Int64(factor) + Int64(k)
                 guard b <= head && b > head - Int64(size) else { continue }
-                let i = ring.slot(series: index, bucket: b)
-                let last = ring.points[i]
-                guard !last.isNaN else { continue }
+                let point = ring.point(series: index, bucket: b)
+                guard !point.last.isNaN else { continue }
                 switch aggregation {
-                case .last: value = last
-                case .min: value = Swift.min(value ?? .infinity, ring.points[i + Rings.minOffset])
-                case .max: value = Swift.max(value ?? -.infinity, ring.points[i + Rings.maxOffset])
+                case .last: value = point.last
+                case .min: value = Swift.min(value ?? .infinity, point.min)
+                case .max: value = Swift.max(value ?? -.infinity, point.max)
                 case .avg:
-                    sum += ring.points[i + Rings.avgOffset]
+                    sum += point.avg
                     n += 1
                     value = sum / n
                 }

@@ -248,7 +248,7 @@ public enum ViewsCheckpoint {
                 varint(ring.headBucket.count)
                 for b in ring.headBucket { i64(b) }
                 for c in ring.headCount { varint(Int(c)) }
-                floats(ring.points)
+                floats(ring.exportPoints())
             }
         }
     }
@@ -436,9 +436,11 @@ public enum ViewsCheckpoint {
                 for _ in 0..<count { heads.append(try i64()) }
                 var counts: [UInt32] = []
                 for _ in 0..<count { counts.append(UInt32(try varint(Int(UInt32.max)))) }
+                let values = try floats(count * points * 4)
+                for _ in 0..<count { timelines.rings[t].addSeries() }
                 timelines.rings[t].headBucket = heads
                 timelines.rings[t].headCount = counts
-                timelines.rings[t].points = try floats(count * points * 4)
+                timelines.rings[t].importPoints(values)
             }
             return timelines
         }
