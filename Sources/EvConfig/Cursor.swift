@@ -70,17 +70,25 @@ struct Cursor {
         }
     }
 
-    /// Seconds, from `500ms`, `30s`, `10m`, `1h`, `1d` or a plain number of seconds.
+    /// The longest duration accepted (about 31 years): anything in nanoseconds fits in 64 bits with room to add.
+    static let maxDurationSeconds: Double = 1_000_000_000
+
+    /// Seconds, from `500ms`, `30s`, `10m`, `1h`, `1d` or a plain number of seconds, at most `maxDurationSeconds`.
     func duration() throws(ConfigurationError) -> Double {
         guard case .scalar(let s) = node else { throw error("expected a duration like 30s or 10m") }
         let text = s.string
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        var seconds: Double?
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite { return v * scale }
+            if let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite { seconds = v * scale }
             break
         }
-        if let v = Double(text), v >= 0, v.isFinite { return v }
-        throw error("expected a duration like 30s or 10m, got \(describe())")
+        if seconds == nil, let v = Double(text), v >= 0, v.isFinite { seconds = v }
+        guard let seconds else { throw error("expected a duration like 30s or 10m, got \(describe())") }
+        guard seconds <= Self.maxDurationSeconds else {
+            throw error("a duration is at most \(Int(Self.maxDurationSeconds))s (about 31 years), got \(describe())")
+        }
+        return seconds
     }
 
     func describe() -> String {

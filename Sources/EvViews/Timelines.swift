@@ -112,13 +112,13 @@ public struct Timelines: Sendable {
 
     /// Why a query cannot be answered.
     public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
-        case noSuchSeries(String)
+        case noSuchSeries(Int)
         case invalidPoints(Int)
         case invalidStep(stepSeconds: Int64, tiers: [Int64])
 
         public var description: String {
             switch self {
-            case .noSuchSeries(let name): "no series \(name)"
+            case .noSuchSeries(let index): "no series number \(index)"
             case .invalidPoints(let n): "points must be between 1 and the tier size, got \(n)"
             case .invalidStep(let step, _) where step <= 0: "step must be a positive number of seconds, got \(step)s"
             case .invalidStep(let step, let tiers):
@@ -144,6 +144,7 @@ public struct Timelines: Sendable {
     ) throws(QueryError) -> Timeline {
         // Tiers may be configured in any order: the default step and the tier used are the finest.
         let stepSeconds = stepSeconds ?? tiers.map(\.stepSeconds).min()!
+        guard index >= 0 && index < seriesNames.count else { throw .noSuchSeries(index) }
         guard points >= 1 else { throw .invalidPoints(points) }
         guard stepSeconds > 0 else { throw .invalidStep(stepSeconds: stepSeconds, tiers: tiers.map(\.stepSeconds)) }
         // Divisions, not products: `points` and the step come from the user and a product may overflow.

@@ -29,7 +29,7 @@ struct TimelineCommand: AsyncParsableCommand {
     var agg: String = "avg"
 
     func validate() throws {
-        guard Timelines.Aggregation(rawValue: agg) != nil else { throw ValidationError("--agg must be avg, min, max or last") }
+        guard Timelines.Aggregation(rawValue: agg) != nil else { throw ValidationError("--agg '\(agg)' is not one of avg, min, max, last") }
         if let step, Self.parseSeconds(step) == nil { throw ValidationError("--step '\(step)' is not a duration like 5s, 1m or 10m") }
         guard points >= 1 else { throw ValidationError("--points must be at least 1") }
     }
@@ -38,7 +38,8 @@ struct TimelineCommand: AsyncParsableCommand {
         let units: [(String, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             guard let v = Int64(text.dropLast()), v > 0 else { return nil }
-            return v * scale
+            let (seconds, overflow) = v.multipliedReportingOverflow(by: scale)
+            return overflow ? nil : seconds
         }
         guard let v = Int64(text), v > 0 else { return nil }
         return v

@@ -86,6 +86,11 @@ struct ConfigurationLoaderTests {
             ("rules: { custom: [ { name: x } ] }", "a rule needs one of series"),
             ("rules: { custom: [ { name: x, stale_after: soon } ] }", "expected a duration like 30s or 10m, got \"soon\""),
             ("slots: [1, 2", "not valid YAML"),
+            // Durations that do not fit in 64-bit nanoseconds are refused, not a trap.
+            ("health: { fresh_below: 1e30, stale_above: 1e31 }", "health.fresh_below (line 1): a duration is at most 1000000000s"),
+            ("timelines: { tiers: [ { step: 1e30 } ] }", "a duration is at most 1000000000s"),
+            ("rules: { custom: [ { name: x, stale_after: 99999999999d } ] }", "a duration is at most 1000000000s"),
+            ("rules: { custom: [ { name: x, series: { measurement: m, field: f }, above: 1, for: 1e19 } ] }", "a duration is at most"),
         ]
     )
     func errors(yaml: String, message: String) {

@@ -355,13 +355,22 @@ struct TimelineReducerTests {
         ),
     ]
 
+    @Test("a series number that does not exist is refused, not a trap", arguments: [-1, 1, 2, Int.max, Int.min])
+    func noSuchSeries(index: Int) {
+        var timelines = Timelines()
+        timelines.apply(Fx.sample(1, at: Fx.hour))
+        #expect(throws: Timelines.QueryError.noSuchSeries(index)) {
+            try timelines.query(series: index, end: Fx.hour, points: 10)
+        }
+        #expect(Timelines.QueryError.noSuchSeries(index).description == "no series number \(index)")
+    }
+
     @Test("invalid points and steps are refused with a reason", arguments: Self.invalidCases)
     func invalidQueries(points: Int, step: Int64?, error: Timelines.QueryError, description: String) {
         var timelines = Timelines()
         timelines.apply(Fx.sample(1, at: Fx.hour))
         #expect(throws: error) { try timelines.query(series: 0, end: Fx.hour, points: points, stepSeconds: step) }
         #expect(error.description == description)
-        #expect(Timelines.QueryError.noSuchSeries("x y").description == "no series x y")
     }
 
     @Test("two tiers: a query uses the finest tier that covers points × step")

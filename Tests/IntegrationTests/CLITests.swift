@@ -57,6 +57,23 @@ struct CLITests {
         #expect(unreachable.status == 2)
     }
 
+    @Test(
+        "bad flags are refused with exit 2 and a message naming the flag and the value",
+        arguments: [
+            (["timeline", "cpu*", "--step", "99999999999999999d"], "--step '99999999999999999d' is not a duration"),
+            (["timeline", "cpu*", "--step", "7q"], "--step '7q' is not a duration"),
+            (["timeline", "cpu*", "--points", "0"], "--points must be at least 1"),
+            (["timeline", "cpu*", "--agg", "median"], "--agg 'median' is not one of avg, min, max, last"),
+            (["replay", "--at", "yesterday-ish"], "yesterday-ish"),
+        ]
+    )
+    func badFlags(arguments: [String], message: String) throws {
+        let dir = TemporaryDirectory()
+        let result = try Daemon.run([Self.evq] + arguments + ["--data-dir", dir.path])
+        #expect(result.status == 64, "\(result.err)")  // EX_USAGE, as swift-argument-parser exits on a usage error
+        #expect(result.err.contains(message), "\(result.err)")
+    }
+
     @Test("tail filters by kind, component and glob; --json is one object per line")
     func tail() throws {
         let dir = TemporaryDirectory()
