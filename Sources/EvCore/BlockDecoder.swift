@@ -46,7 +46,11 @@ public enum BlockDecoder {
             throw BlockDecodeError("bad shape count")
         }
         var shapes: [EventShape] = []
+        // Per shape: where its fields start in `fieldTypes` (and the per-field decoder state), and how many it has.
+        // The per-event loop reads these flat arrays, not the shape object's, which would cost reference counting.
         var fieldBase: [Int] = []
+        var fieldCount: [Int] = []
+        var fieldTypes: [FieldType] = []
         shapes.reserveCapacity(Int(shapeCount))
         var stateCount = 0
         for index in 0..<Int(shapeCount) {
@@ -64,6 +68,8 @@ public enum BlockDecoder {
             }
             shapes.append(shape)
             fieldBase.append(stateCount)
+            fieldCount.append(shape.fieldTypes.count)
+            fieldTypes.append(contentsOf: shape.fieldTypes)
             stateCount += shape.fieldTypes.count
         }
         var mantissas = [Int64](repeating: 0, count: stateCount)
@@ -93,14 +99,12 @@ public enum BlockDecoder {
             guard time >= header.minTime && time <= header.maxTime else {
                 throw BlockDecodeError("event \(offset) time outside the header's range")
             }
-            let shape = shapes[shapeIndex]
             let base = fieldBase[shapeIndex]
             // One value buffer for the whole block: a visitor that does not keep the event leaves it uniquely
             // referenced, so it is reused without a new allocation per event.
             values.removeAll(keepingCapacity: true)
-            for k in shape.fieldTypes.indices {
-                let type = shape.fieldTypes[k]
-                let state = base + k
+            for state in base..<(base + fieldCount[shapeIndex]) {
+                let type = fieldTypes[state]
                 switch type {
                 case .float:
                     guard let h = reader.readVarint() else { throw BlockDecodeError("truncated float at \(offset)") }
@@ -147,7 +151,7 @@ public enum BlockDecoder {
                     }
                 }
             }
-            visit(Event(offset: offset, time: time, receiveTime: receiveTime, shape: shape, values: values))
+            visit(Event(offset: offset, time: time, receiveTime: receiveTime, shape: shapes[shapeIndex], values: values))
             offset += 1
         }
         guard reader.isAtEnd else { throw BlockDecodeError("\(reader.remaining) trailing bytes after the last event") }

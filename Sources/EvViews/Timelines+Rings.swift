@@ -63,7 +63,7 @@ extension Timelines {
 
         /// Adds the numeric values of one event, field `k` to series `series[k]` (negative: not kept), to the
         /// bucket that holds `time`.
-        mutating func add(time: Int64, series: UnsafeBufferPointer<Int32>, values: [FieldValue]) {
+        mutating func add(time: Int64, series: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<FieldValue>) {
             makeUnique()
             let size = tier.points
             // One division per event and tier, not per field: every field of an event falls in the same bucket.

@@ -56,14 +56,15 @@ public struct Timelines: Sendable {
     /// Adds every numeric field of a metric event (integers, unsigned, floats and booleans as 0/1) to its series.
     public mutating func apply(_ event: Event) {
         guard event.kind == .metric else { return }
-        let shape = event.shape
-        let run = shapeSeries.run(for: shape) ?? shapeSeries.insert(shape, run: seriesOf(shape))
+        let run = shapeSeries.run(for: event.shape) ?? shapeSeries.insert(event.shape, run: seriesOf(event.shape))
         shapeSeries.values.withUnsafeBufferPointer { all in
-            let series = UnsafeBufferPointer(rebasing: all[run])
-            for k in 0..<series.count where series[k] == -2 {
-                droppedSeriesSamples += 1
+            event.values.withUnsafeBufferPointer { values in
+                let series = UnsafeBufferPointer(rebasing: all[run])
+                for k in 0..<series.count where series[k] == -2 {
+                    droppedSeriesSamples += 1
+                }
+                for t in rings.indices { rings[t].add(time: event.time, series: series, values: values) }
             }
-            for t in rings.indices { rings[t].add(time: event.time, series: series, values: event.values) }
         }
     }
 
