@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // `traits: []`: without swift-configuration support (not needed, and one package less to build).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure core: events, line protocol, block codec, checksums. No I/O, no clock, no Foundation.
@@ -41,6 +45,7 @@ let package = Package(
                 "EvCore", "CLZ4",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -69,12 +74,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the CLI prints and the HTTP API serves as text: tables, event lines (one renderer for both).
+        .target(name: "EvRender", dependencies: ["EvCore", "EvViews"], swiftSettings: strict),
+        // The HTTP read API, live event stream and status page (Hummingbird).
+        .target(
+            name: "EvHTTP",
+            dependencies: [
+                "EvCore", "EvViews", "EvStorage", "EvEngine", "EvRender", "EvConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // evqd's configuration and service wiring (a library so tests can start it in process).
         .target(
             name: "EvDaemon",
             dependencies: [
-                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews", "EvConfig",
+                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews", "EvConfig", "EvHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -87,7 +109,7 @@ let package = Package(
         .target(
             name: "EvqCommands",
             dependencies: [
-                "EvCore", "EvStorage", "EvViews", "EvConfig",
+                "EvCore", "EvStorage", "EvViews", "EvConfig", "EvEngine", "EvRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

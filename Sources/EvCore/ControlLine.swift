@@ -5,6 +5,8 @@ public enum ControlLine: Sendable, Hashable {
     case sync(token: String)
     /// `#evq precision s|ms|us|ns`: the unit of the following lines' timestamps.
     case precision(Precision)
+    /// `#evq auth TOKEN`: the shared token, first line of a connection to a server that requires one.
+    case auth(token: String)
 
     /// Longest sync token, in bytes.
     public static let tokenBytesMax = 128
@@ -61,6 +63,11 @@ public enum ControlLine: Sendable, Hashable {
                 throw LineProtocolError(column: command.column, .invalidControl("usage: #evq precision s|ms|us|ns"))
             }
             return .precision(precision)
+        case "auth":
+            guard words.count == 2 else {
+                throw LineProtocolError(column: command.column, .invalidControl("usage: #evq auth TOKEN"))
+            }
+            return .auth(token: words[1].text)
         default:
             throw LineProtocolError(column: command.column, .unknownControl(command.text))
         }

@@ -42,6 +42,47 @@ public struct LineProtocolError: Error, Sendable, Hashable, CustomStringConverti
         case unknownWord(field: String, word: String, allowed: [String])
         case unknownControl(String)
         case invalidControl(String)
+        /// The server requires a token and the connection has not sent `#evq auth TOKEN` yet.
+        case authRequired
+        /// `#evq auth` with a token that is not the server's (the connection is closed).
+        case authFailed
+
+        /// A short, stable name of the reason (the `reason` label of evqd's rejected-lines counter).
+        public var code: String {
+            switch self {
+            case .lineTooLong: "line_too_long"
+            case .invalidUTF8: "invalid_utf8"
+            case .missingMeasurement: "missing_measurement"
+            case .missingTagKey: "missing_tag_key"
+            case .missingTagValue: "missing_tag_value"
+            case .missingEquals: "missing_equals"
+            case .duplicateTag: "duplicate_tag"
+            case .tooManyTags: "too_many_tags"
+            case .missingFields: "missing_fields"
+            case .missingFieldKey: "missing_field_key"
+            case .missingFieldValue: "missing_field_value"
+            case .duplicateField: "duplicate_field"
+            case .tooManyFields: "too_many_fields"
+            case .nameTooLong: "name_too_long"
+            case .stringTooLong: "string_too_long"
+            case .unterminatedString: "unterminated_string"
+            case .invalidFloat: "invalid_float"
+            case .invalidInteger: "invalid_integer"
+            case .invalidUnsigned: "invalid_unsigned"
+            case .invalidFieldValue: "invalid_field_value"
+            case .invalidTimestamp: "invalid_timestamp"
+            case .timestampOutOfRange: "timestamp_out_of_range"
+            case .unexpectedText: "unexpected_text"
+            case .missingRequiredTag: "missing_required_tag"
+            case .missingRequiredField: "missing_required_field"
+            case .wrongFieldType: "wrong_field_type"
+            case .unknownWord: "unknown_word"
+            case .unknownControl: "unknown_control"
+            case .invalidControl: "invalid_control"
+            case .authRequired: "auth_required"
+            case .authFailed: "auth_failed"
+            }
+        }
 
         public var description: String {
             switch self {
@@ -76,6 +117,8 @@ public struct LineProtocolError: Error, Sendable, Hashable, CustomStringConverti
                 "unknown \(f) \(quoted(word)) (expected one of \(allowed.joined(separator: ", ")))"
             case .unknownControl(let text): "unknown control line \(quoted(text))"
             case .invalidControl(let text): "invalid control line: \(text)"
+            case .authRequired: "auth required: send '#evq auth TOKEN' first"
+            case .authFailed: "auth failed: wrong token"
             }
         }
 

@@ -7,11 +7,13 @@ import ArgumentParser
 import EvConfig
 import EvCore
 import EvEngine
+import EvHTTP
 import EvIngest
 import EvStorage
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -21,8 +23,8 @@ public struct DaemonCommand: AsyncParsableCommand {
         commandName: "evqd",
         abstract: "evq's daemon: line-protocol ingest over TCP into an LZ4 segment log.",
         discussion: """
-            Prints "ingest listening on HOST:PORT" once it accepts connections. SIGTERM or SIGINT: stop \
-            accepting, drain, fsync, exit 0.
+            Prints "ingest listening on HOST:PORT" and "http listening on HOST:PORT" once it accepts connections. \
+            SIGTERM or SIGINT: stop accepting, drain, fsync, checkpoint, exit 0.
             """
     )
 
@@ -32,7 +34,7 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Line-protocol TCP listener (port 0 picks a free port).", transform: parseHostPort)
     public var ingestAddr: HostPort = HostPort(host: "127.0.0.1", port: 8094)
 
-    @Option(name: .long, help: "HTTP read API listener (accepted; the HTTP API is not built yet).", transform: parseHostPort)
+    @Option(name: .long, help: "HTTP read API listener (port 0 picks a free port).", transform: parseHostPort)
     public var httpAddr: HostPort = HostPort(host: "127.0.0.1", port: 8052)
 
     @Flag(name: .long, help: "Do not run the host collector (accepted; the collector is not built yet).")
@@ -60,6 +62,12 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most concurrent ingest connections.")
     public var maxConnections: Int = 1024
 
+    @Option(
+        name: .long,
+        help: "Shared token required on ingest ('#evq auth TOKEN') and HTTP ('Authorization: Bearer TOKEN'); default: $EVQ_AUTH_TOKEN."
+    )
+    public var authToken: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: String = "info"
 
@@ -70,6 +78,11 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
         guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        if let authToken {
+            guard !authToken.isEmpty, authToken.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw ValidationError("--auth-token must be non-empty printable ASCII without spaces")
+            }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -78,6 +91,8 @@ public struct DaemonCommand: AsyncParsableCommand {
     public func run() async throws {
         var logger = Logger(label: "evqd")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let registry = PrometheusCollectorRegistry()
+        DaemonMetrics.bootstrap(registry)
         let options = LogOptions(
             segmentBytesMax: segmentMib * 1024 * 1024,
             retentionAge: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil,
@@ -122,13 +137,47 @@ public struct DaemonCommand: AsyncParsableCommand {
                 }
             }
         }
+        let token = authToken ?? getenv("EVQ_AUTH_TOKEN").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        for (name, address) in [("ingest", ingestAddr), ("http", httpAddr)] where token == nil && !address.isLoopback {
+            logger.warning(
+                "listening beyond loopback without a token: anyone who can reach it can read and write",
+                metadata: ["listener": "\(name)", "address": "\(address)"]
+            )
+        }
+        let hub = EventHub()
+        engine.setObserver { hub.publish($0) }
+        let ingestStats = IngestStats()
+        let metrics = DaemonMetrics(
+            registry: registry,
+            ingest: ingestStats,
+            writer: writer.stats,
+            engine: engine,
+            hub: hub,
+            logNextOffset: { writer.nextOffset },
+            checkpointPath: dataDir + "/" + CheckpointFile.name
+        )
+        let api = HTTPAPI(
+            engine: engine,
+            hub: hub,
+            configuration: configuration,
+            directory: dataDir,
+            token: token,
+            metrics: { metrics.render(now: WallClock.nowNanoseconds()) },
+            logNextOffset: { writer.nextOffset },
+            logger: logger
+        )
+        let http = api.application(host: httpAddr.host, port: httpAddr.port) { address in
+            let shown = HostPort(host: address.ipAddress ?? "?", port: address.port ?? 0)
+            writeStandardOutput("http listening on \(shown)\n")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server = IngestServer(
             host: ingestAddr.host,
             port: ingestAddr.port,
             writer: writer,
             group: group,
-            options: IngestOptions(connectionsMax: maxConnections),
+            options: IngestOptions(connectionsMax: maxConnections, authToken: token),
+            stats: ingestStats,
             logger: logger,
             onListening: { address in
                 let shown = HostPort(host: address.ipAddress ?? "?", port: address.port ?? 0)
@@ -137,7 +186,8 @@ public struct DaemonCommand: AsyncParsableCommand {
         )
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                // Graceful shutdown runs in reverse: live streams end first, then HTTP, then ingest.
+                services: [.init(service: server), .init(service: http), .init(service: StreamCloser(hub: hub))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -145,7 +195,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         do {
             try await services.run()
         } catch {
-            logger.critical("ingest failed", metadata: ["error": "\(error)"])
+            logger.critical("a listener failed", metadata: ["error": "\(error)"])
             writer.shutdown()
             engine.shutdown()
             try? await group.shutdownGracefully()

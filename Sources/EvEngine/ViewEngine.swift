@@ -158,6 +158,15 @@ public final class ViewEngine: @unchecked Sendable {
     /// How often time-driven rules (staleness) are evaluated.
     public var tickInterval: Duration = .seconds(5)
 
+    /// Who is told of the events once they are applied, in offset order, on the applier thread (evqd: the live
+    /// stream's hub). It must not wait.
+    private let observer = Mutex<(@Sendable (ArraySlice<Event>) -> Void)?>(nil)
+
+    /// Sets who is told of applied events (see `observer`).
+    public func setObserver(_ observe: @escaping @Sendable (ArraySlice<Event>) -> Void) {
+        observer.withLock { $0 = observe }
+    }
+
     /// Sets where alert events raised by the rules are sent (evqd: a block submitted to the log writer).
     public func setEmitter(_ emit: @escaping @Sendable ([Event]) -> Void) {
         emitter.withLock { $0 = emit }
@@ -240,6 +249,7 @@ public final class ViewEngine: @unchecked Sendable {
                 return derived
             }
             emit(derived)
+            if let observe = observer.withLock({ $0 }) { observe(events[k..<end]) }
             k = end
         }
     }

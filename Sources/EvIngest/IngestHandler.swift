@@ -49,6 +49,10 @@ final class IngestHandler: ChannelDuplexHandler {
     private var failureSinceSync: String?
     private var repliesWritten = false
     private var inputClosed = false
+    /// Whether the connection may send lines: at once without a token, after `#evq auth TOKEN` with one.
+    private var authenticated: Bool
+    /// A wrong token was sent: the rest of the input is ignored and the connection closes.
+    private var refused = false
 
     init(writer: LogWriter, options: IngestOptions, stats: IngestStats, logger: Logger) {
         self.writer = writer
@@ -56,6 +60,7 @@ final class IngestHandler: ChannelDuplexHandler {
         self.stats = stats
         self.logger = logger
         self.parser = LineProtocolParser(limits: options.limits)
+        self.authenticated = options.authToken == nil
     }
 
     // MARK: - Inbound
@@ -183,6 +188,11 @@ final class IngestHandler: ChannelDuplexHandler {
 
     private func process(_ line: UnsafeRawBufferPointer, now: Int64, context: ChannelHandlerContext) {
         lineNumber += 1
+        if refused { return }
+        if !authenticated {
+            authenticate(line, context: context)
+            return
+        }
         do throws(LineProtocolError) {
             switch try parser.parse(line, receiveTime: now) {
             case .event:
@@ -200,6 +210,8 @@ final class IngestHandler: ChannelDuplexHandler {
                     submitBlock(sync: (token, lineNumber), context: context)
                 case .precision(let precision):
                     parser.precision = precision
+                case .auth:
+                    break  // already allowed (or no token is required): nothing to do
                 case nil:
                     break
                 }
@@ -209,8 +221,48 @@ final class IngestHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Before `#evq auth TOKEN`: the right token lets the connection in; a wrong one closes it; any other line is
+    /// refused (blank lines and ordinary comments are ignored).
+    private func authenticate(_ line: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+        var first = 0
+        while first < line.count && (line[first] == UInt8(ascii: " ") || line[first] == UInt8(ascii: "\t")) { first += 1 }
+        if first == line.count || (first == line.count - 1 && line[first] == UInt8(ascii: "\r")) { return }
+        do throws(LineProtocolError) {
+            if line[first] == UInt8(ascii: "#") {
+                switch try ControlLine.parse(line) {
+                case .auth(let presented):
+                    if let token = options.authToken, Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) {
+                        authenticated = true
+                    } else {
+                        refused = true
+                        reject(LineProtocolError(column: first + 1, .authFailed), context: context)
+                        logger.warning("ingest connection sent a wrong token; closing it")
+                        flushReplies(context: context)
+                        context.close(promise: nil)
+                    }
+                    return
+                case nil:
+                    return  // an ordinary comment
+                default:
+                    break
+                }
+            }
+            reject(LineProtocolError(column: first + 1, .authRequired), context: context)
+        } catch {
+            reject(error, context: context)
+        }
+    }
+
+    /// Compares without stopping at the first difference.
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for k in 0..<max(a.count, b.count) { difference |= (k < a.count ? a[k] : 0) ^ (k < b.count ? b[k] : 0) }
+        return difference == 0
+    }
+
     private func reject(_ error: LineProtocolError, context: ChannelHandlerContext) {
         stats.rejectedLines.add(1, ordering: .relaxed)
+        stats.rejectedByReason.withLock { $0[error.reason.code, default: 0] += 1 }
         reply("err line=\(lineNumber) col=\(error.column) \(error.description)\n", context: context)
     }
 

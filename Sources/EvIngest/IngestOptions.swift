@@ -14,6 +14,8 @@ public struct IngestOptions: Sendable {
     public var inFlightBytesMax: Int
     /// Largest single socket read; one read per read cycle.
     public var readBytesMax: Int
+    /// When set, a connection's lines are refused until it sends `#evq auth TOKEN` with this token.
+    public var authToken: String?
 
     public init(
         limits: Limits = .default,
@@ -21,8 +23,10 @@ public struct IngestOptions: Sendable {
         blockBytesTarget: Int = 1024 * 1024,
         blockLinger: TimeAmount = .milliseconds(100),
         inFlightBytesMax: Int = 4 * 1024 * 1024,
-        readBytesMax: Int = 512 * 1024
+        readBytesMax: Int = 512 * 1024,
+        authToken: String? = nil
     ) {
+        self.authToken = authToken
         self.limits = limits
         self.connectionsMax = connectionsMax
         self.blockBytesTarget = blockBytesTarget

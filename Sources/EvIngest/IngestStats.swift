@@ -8,6 +8,8 @@ public final class IngestStats: Sendable {
     public let bytesRead = Atomic<Int>(0)
     public let events = Atomic<Int>(0)
     public let rejectedLines = Atomic<Int>(0)
+    /// Rejected lines by reason (`LineProtocolError.Reason.code`; also `auth_required` and `auth_failed`).
+    public let rejectedByReason = Mutex<[String: Int]>([:])
     /// Lines that parsed but could not be stored (a write failed); the client got an `err` reply.
     public let unstoredLines = Atomic<Int>(0)
     public let repliesDropped = Atomic<Int>(0)

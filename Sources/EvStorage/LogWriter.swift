@@ -1,5 +1,6 @@
 import EvCore
 import Logging
+import Metrics
 import Synchronization
 
 /// The single writer of a data directory: group commit on a dedicated thread.
@@ -44,10 +45,15 @@ public final class LogWriter: @unchecked Sendable {
         self.policy = policy
         self.logger = logger
         self.onCommit = onCommit
+        written = Atomic(log.nextOffset)
         OSThread.start { [self] in run() }
     }
 
     public var directory: String { log.directory }
+
+    /// The offset after the last event written (not necessarily fsynced yet).
+    public var nextOffset: Int64 { written.load(ordering: .acquiring) }
+    private let written: Atomic<Int64>
 
     /// Queues blocks for the next group commit. Never blocks on I/O.
     public func submit(_ blocks: [SealedBlock], sync: Bool, completion: @escaping Completion) {
@@ -148,6 +154,7 @@ public final class LogWriter: @unchecked Sendable {
                 stats.blocks.add(blocks.count, ordering: .relaxed)
                 stats.bytes.add(blocks.reduce(0) { $0 + $1.header.totalBytes }, ordering: .relaxed)
                 stats.commits.add(1, ordering: .relaxed)
+                written.store(range.upperBound, ordering: .releasing)
                 if dirtySince == nil { dirtySince = ConditionLock.monotonicNow() }
                 if let onCommit {
                     var first = range.lowerBound
@@ -192,12 +199,17 @@ public final class LogWriter: @unchecked Sendable {
 
     /// fsync; on failure the log is failed for good (the page cache can no longer be trusted, see PostgreSQL's
     /// fsync errors), and every later submission is refused until evqd restarts and recovers.
+    /// Every fsync's duration, for swift-metrics (evqd exports it as the histogram `evq_fsync_seconds`).
+    private let fsyncTimer = Metrics.Timer(label: "evq_fsync_seconds")
+
     private func fsync() -> StorageError? {
         let start = ConditionLock.monotonicNow()
         do {
             try log.sync()
+            let elapsed = ConditionLock.monotonicNow() - start
             stats.fsyncs.add(1, ordering: .relaxed)
-            stats.fsyncNanoseconds.add(Int(ConditionLock.monotonicNow() - start), ordering: .relaxed)
+            stats.fsyncNanoseconds.add(Int(elapsed), ordering: .relaxed)
+            fsyncTimer.recordNanoseconds(Int64(elapsed))
             return nil
         } catch {
             logger.critical("fsync failed; refusing further writes until restart", metadata: ["error": "\(error)"])

@@ -4,12 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// A real `evqd` process for integration tests: started with `--ingest-addr 127.0.0.1:0`, its port read from the
-/// `ingest listening on HOST:PORT` line it prints.
+/// A real `evqd` process for integration tests: started with `--ingest-addr 127.0.0.1:0 --http-addr 127.0.0.1:0`, its
+/// ports read from the `ingest listening on HOST:PORT` and `http listening on HOST:PORT` lines it prints.
 public final class Daemon {
     public let dataDirectory: String
     public private(set) var pid: pid_t = 0
+    /// The ingest port.
     public private(set) var port: Int = 0
+    /// The HTTP API's port.
+    public private(set) var httpPort: Int = 0
     private var stdoutFD: Int32 = -1
     private let extraArguments: [String]
 
@@ -52,12 +55,14 @@ public final class Daemon {
         precondition(pid == 0, "already running")
         let arguments = [
             Self.binDirectory + "evqd", "--data-dir", dataDirectory, "--ingest-addr", "127.0.0.1:0",
-            "--log-level", "warning",
+            "--http-addr", "127.0.0.1:0", "--log-level", "warning",
         ] + extraArguments
         let (child, out) = try Self.spawn(arguments)
         pid = child
         stdoutFD = out
-        // Wait for "ingest listening on 127.0.0.1:PORT".
+        // Wait for "ingest listening on 127.0.0.1:PORT" and "http listening on 127.0.0.1:PORT".
+        port = 0
+        httpPort = 0
         var line: [UInt8] = []
         let deadline = Self.now() + 30
         while Self.now() < deadline {
@@ -67,18 +72,17 @@ public final class Daemon {
             guard read(out, &byte, 1) == 1 else { break }
             if byte == UInt8(ascii: "\n") {
                 let text = String(decoding: line, as: UTF8.self)
-                if text.hasPrefix("ingest listening on "), let colon = text.lastIndex(of: ":"),
-                    let p = Int(text[text.index(after: colon)...])
-                {
-                    port = p
-                    return
+                if let colon = text.lastIndex(of: ":"), let p = Int(text[text.index(after: colon)...]) {
+                    if text.hasPrefix("ingest listening on ") { port = p }
+                    if text.hasPrefix("http listening on ") { httpPort = p }
+                    if port > 0 && httpPort > 0 { return }
                 }
                 line.removeAll()
             } else {
                 line.append(byte)
             }
         }
-        throw Failure(description: "evqd did not report its port")
+        throw Failure(description: "evqd did not report its ports")
     }
 
     /// SIGTERM, then waits; returns the exit status (or `nil` if it had to be killed after `timeout` seconds).

@@ -33,6 +33,8 @@ public struct Timelines: Sendable {
     var rings: [Rings]
     var seriesNames: [SeriesName] = []
     var seriesIndex: [SeriesName: Int] = [:]
+    /// The series by their written name (`SeriesName.description`), for exact lookups by users.
+    var seriesByDescription: [String: Int] = [:]
     /// The series of each field of the shapes seen (-1 for a string field, -2 for a series over the limit).
     private var shapeSeries = ShapeMemo()
     public internal(set) var droppedSeriesSamples = 0
@@ -96,16 +98,22 @@ public struct Timelines: Sendable {
             if let index = seriesIndex[name] {
                 result.append(Int32(index))
             } else if seriesNames.count < seriesMax {
-                let index = seriesNames.count
-                seriesNames.append(name)
-                seriesIndex[name] = index
-                for t in rings.indices { rings[t].addSeries() }
-                result.append(Int32(index))
+                result.append(Int32(addSeries(name)))
             } else {
                 result.append(-2)
             }
         }
         return result
+    }
+
+    /// Adds a series (not held yet) and returns its index.
+    mutating func addSeries(_ name: SeriesName) -> Int {
+        let index = seriesNames.count
+        seriesNames.append(name)
+        seriesIndex[name] = index
+        seriesByDescription[name.description] = index
+        for t in rings.indices { rings[t].addSeries() }
+        return index
     }
 
     /// The index of a series, if it exists.

@@ -421,13 +421,13 @@ public enum ViewsCheckpoint {
             var timelines = Timelines(tiers: tiers, seriesMax: seriesMax)
             timelines.droppedSeriesSamples = dropped
             let count = try varint(seriesMax)
-            for index in 0..<count {
+            for _ in 0..<count {
                 let measurement = try string()
                 var tags: [Tag] = []
                 for _ in 0..<(try varint(r.remaining)) { tags.append(Tag(try string(), try string())) }
                 let name = SeriesName(measurement: measurement, tags: tags, field: try string())
-                timelines.seriesNames.append(name)
-                timelines.seriesIndex[name] = index
+                guard timelines.index(of: name) == nil else { throw DecodeError("series \(name) twice") }
+                _ = timelines.addSeries(name)
             }
             for t in timelines.rings.indices {
                 let points = timelines.rings[t].tier.points
@@ -437,7 +437,6 @@ public enum ViewsCheckpoint {
                 var counts: [UInt32] = []
                 for _ in 0..<count { counts.append(UInt32(try varint(Int(UInt32.max)))) }
                 let values = try floats(count * points * 4)
-                for _ in 0..<count { timelines.rings[t].addSeries() }
                 timelines.rings[t].headBucket = heads
                 timelines.rings[t].headCount = counts
                 timelines.rings[t].importPoints(values)

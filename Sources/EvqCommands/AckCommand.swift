@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvCore
+import EvEngine
 import EvStorage
 import EvViews
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import EvConfig
 import EvCore
+import EvEngine
 import EvStorage
+import EvRender
 import EvViews
 
 struct ReplayCommand: AsyncParsableCommand {
@@ -42,26 +44,7 @@ struct ReplayCommand: AsyncParsableCommand {
             let configuration = try data.configuration()
             let views = try ViewBuilder.build(reader, at: at, configuration: configuration)
             let out = OutputStream()
-            out.append { buffer in
-                if json {
-                    buffer.append(contentsOf: "{\"at\":".utf8)
-                    JSONWriter.time(at, to: &buffer)
-                    buffer.append(contentsOf: ",\"events\":\(views.applied),\"health\":".utf8)
-                    ViewsJSON.health(views.health.report(at: at, thresholds: configuration.freshness), to: &buffer)
-                    buffer.append(contentsOf: ",\"slots\":".utf8)
-                    ViewsJSON.slots(views.slots, to: &buffer)
-                    buffer.append(contentsOf: ",\"alerts\":".utf8)
-                    ViewsJSON.alerts(views.alerts.alerts(), history: views.alerts, to: &buffer)
-                    buffer.append(contentsOf: "}\n".utf8)
-                } else {
-                    buffer.append(contentsOf: "state at \(RFC3339.format(nanoseconds: at)) (\(views.applied) events)\n\n".utf8)
-                    HealthCommand.render(views.health.report(at: at, thresholds: configuration.freshness), json: false, to: &buffer)
-                    buffer.append(UInt8(ascii: "\n"))
-                    SlotsCommand.render(views.slots, json: false, to: &buffer)
-                    buffer.append(UInt8(ascii: "\n"))
-                    AlertsCommand.render(views.alerts.alerts(), history: views.alerts, json: false, to: &buffer)
-                }
-            }
+            out.append { Renderer.terminal(json: json).state(views, at: at, thresholds: configuration.freshness, to: &$0) }
             out.flush()
             return
         }

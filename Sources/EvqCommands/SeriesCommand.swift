@@ -1,6 +1,8 @@
 import ArgumentParser
 import EvCore
+import EvEngine
 import EvStorage
+import EvRender
 import EvViews
 
 struct SeriesCommand: AsyncParsableCommand {
@@ -22,18 +24,7 @@ struct SeriesCommand: AsyncParsableCommand {
         let glob = match.map(Glob.init)
         let names = views.timelines.series.filter { glob?.matches($0.description) ?? true }.sorted()
         let out = OutputStream()
-        if json {
-            out.append { buffer in
-                buffer.append(contentsOf: "{\"series\":[".utf8)
-                for (k, name) in names.enumerated() {
-                    if k > 0 { buffer.append(UInt8(ascii: ",")) }
-                    JSONWriter.string(name.description, to: &buffer)
-                }
-                buffer.append(contentsOf: "]}\n".utf8)
-            }
-        } else {
-            for name in names { out.write(name.description + "\n") }
-        }
+        out.append { Renderer.terminal(json: json).series(names, to: &$0) }
         out.flush()
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EvCore
+import EvEngine
 import EvStorage
+import EvRender
 import EvViews
 
 struct TimelineCommand: AsyncParsableCommand {
@@ -48,7 +50,7 @@ struct TimelineCommand: AsyncParsableCommand {
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
         let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
-        let matches = Self.resolve(series, in: views.timelines)
+        let matches = views.timelines.resolve(series)
         guard !matches.isEmpty else {
             writeStandardError("evq: no series matches '\(series)' (see evq series)\n")
             throw ExitCode(1)
@@ -67,33 +69,8 @@ struct TimelineCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            out.append { buffer in
-                if time.json {
-                    ViewsJSON.timeline(timeline, to: &buffer)
-                    buffer.append(UInt8(ascii: "\n"))
-                } else {
-                    buffer.append(contentsOf: "\(timeline.series)  step \(timeline.stepSeconds)s  \(timeline.aggregation.rawValue)\n".utf8)
-                    for point in timeline.points {
-                        let value = point.value.map { $0.description } ?? "null"
-                        buffer.append(contentsOf: "\(RFC3339.format(nanoseconds: point.time * 1_000_000_000))\t\(value)\n".utf8)
-                    }
-                }
-            }
+            out.append { Renderer.terminal(json: time.json).timeline(timeline, to: &$0) }
         }
         out.flush()
-    }
-
-    /// Series indexes matching an exact name, a glob, or `measurement.field`.
-    static func resolve(_ pattern: String, in timelines: Timelines) -> [Int] {
-        let names = timelines.series
-        if let exact = names.firstIndex(where: { $0.description == pattern }) { return [exact] }
-        let glob = Glob(pattern)
-        var found = names.indices.filter { glob.matches(names[$0].description) }
-        if found.isEmpty, let dot = pattern.lastIndex(of: ".") {
-            let measurement = String(pattern[..<dot])
-            let field = String(pattern[pattern.index(after: dot)...])
-            found = names.indices.filter { names[$0].measurement == measurement && names[$0].field == field }
-        }
-        return found.sorted { names[$0] < names[$1] }
     }
 }

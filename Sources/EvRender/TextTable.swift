@@ -1,20 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import EvCore
 
-/// Left-aligned text columns for the human output of `evq`; colours only when stdout is a terminal.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
+/// Left-aligned text columns for the human output of `evq` (and the HTTP API's `format=text`).
+public struct TextTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]] = []
 
-    static let colorsEnabled = isatty(1) == 1 && getenv("NO_COLOR") == nil
+    public init(header: [String]) { self.header = header }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    public mutating func add(_ row: [String]) { rows.append(row) }
 
-    func render() -> String {
+    public func render() -> String {
         let widths = header.indices.map { c in
             ([header[c]] + rows.map { $0[c] }).map { Self.visibleWidth($0) }.max() ?? 0
         }
@@ -27,7 +22,7 @@ struct TextTable {
     }
 
     /// Width without ANSI colour sequences.
-    static func visibleWidth(_ s: String) -> Int {
+    public static func visibleWidth(_ s: String) -> Int {
         var width = 0
         var escape = false
         for scalar in s.unicodeScalars {
@@ -42,15 +37,16 @@ struct TextTable {
         return width
     }
 
-    static func colored(_ text: String, _ color: HealthColor) -> String {
-        guard colorsEnabled else { return text }
+    /// `text` in the colour's ANSI sequence when `enabled`.
+    public static func colored(_ text: String, _ color: HealthColor, enabled: Bool) -> String {
+        guard enabled else { return text }
         let code = color == .green ? "32" : color == .yellow ? "33" : "31"
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    static func time(_ ns: Int64?) -> String { ns.map { RFC3339.format(nanoseconds: $0) } ?? "-" }
+    public static func time(_ ns: Int64?) -> String { ns.map { RFC3339.format(nanoseconds: $0) } ?? "-" }
 
-    static func seconds(_ ns: Int64) -> String {
+    public static func seconds(_ ns: Int64) -> String {
         let s = Double(ns) / 1e9
         if s < 120 { return String(Int(s.rounded())) + "s" }
         if s < 7200 { return String(Int((s / 60).rounded())) + "m" }

@@ -1,13 +1,13 @@
 /// Shell-style wildcard matching on bytes: `*` any run, `?` one byte, `[abc]` / `[a-z]` / `[!a]` a set,
 /// `\x` a literal `x`.
-struct Glob: Sendable {
+public struct Glob: Sendable {
     let pattern: [UInt8]
 
-    init(_ pattern: String) {
+    public init(_ pattern: String) {
         self.pattern = Array(pattern.utf8)
     }
 
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         let t = Array(text.utf8)
         var p = 0
         var s = 0

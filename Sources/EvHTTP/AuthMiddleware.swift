@@ -1,0 +1,37 @@
+import Hummingbird
+
+/// With a token configured, every request but `/healthz` and the status page itself needs
+/// `Authorization: Bearer TOKEN` (or `?access_token=TOKEN`, for browsers' `EventSource`, which cannot set headers);
+/// otherwise 401 (`spec/http-api.md`, "Authentication").
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String?
+    /// Paths open without a token.
+    static var openPaths: Set<String> { ["/healthz", "/"] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token, !Self.openPaths.contains(request.uri.path) else { return try await next(request, context) }
+        let presented: Substring?
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer ") else {
+                throw APIError(.unauthorized, "the Authorization header must be 'Bearer TOKEN'")
+            }
+            presented = header.dropFirst("Bearer ".count)
+        } else {
+            presented = request.uri.queryParameters["access_token"]
+        }
+        guard let presented else { throw APIError(.unauthorized, "a token is required: Authorization: Bearer TOKEN") }
+        guard Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
+            throw APIError(.unauthorized, "the token is not valid")
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares without stopping at the first difference, so the time taken does not tell how much of it matched.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for k in 0..<max(a.count, b.count) {
+            difference |= (k < a.count ? a[k] : 0) ^ (k < b.count ? b[k] : 0)
+        }
+        return difference == 0
+    }
+}

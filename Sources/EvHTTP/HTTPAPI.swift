@@ -1,0 +1,295 @@
+import EvConfig
+import EvCore
+import EvEngine
+import EvRender
+import EvStorage
+import EvViews
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// evqd's HTTP read API, live stream, `/metrics`, `/healthz` and status page (`spec/http-api.md`), on Hummingbird.
+///
+/// Live answers read the engine's views under its lock (a few microseconds); answers `?at=T` rebuild the views from
+/// the log on a thread of their own, one at a time.
+public struct HTTPAPI: Sendable {
+    public let engine: ViewEngine
+    public let hub: EventHub
+    public let configuration: Configuration
+    /// The data directory, read for events, history and `?at=T`.
+    public let directory: String
+    /// When set, every request but `/healthz` and `/` needs it (`AuthMiddleware`).
+    public let token: String?
+    /// `/metrics`' text.
+    public let metrics: @Sendable () -> String
+    /// The log's end (for `/healthz`' lag).
+    public let logNextOffset: @Sendable () -> Int64
+    public let logger: Logger
+    /// Most events one `/api/v1/events` request scans (it returns `next_offset` to go on from).
+    public var scanMax = 1_000_000
+    /// How often an idle live stream sends a keep-alive comment.
+    public var keepAliveInterval: Duration = .seconds(15)
+    let rebuilds = RebuildGate()
+
+    public init(
+        engine: ViewEngine,
+        hub: EventHub,
+        configuration: Configuration,
+        directory: String,
+        token: String?,
+        metrics: @escaping @Sendable () -> String,
+        logNextOffset: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) {
+        self.engine = engine
+        self.hub = hub
+        self.configuration = configuration
+        self.directory = directory
+        self.token = token
+        self.metrics = metrics
+        self.logNextOffset = logNextOffset
+        self.logger = logger
+    }
+
+    /// The Hummingbird application serving the API on `host:port`, a `Service` for the daemon's service group.
+    public func application(
+        host: String,
+        port: Int,
+        onListening: @escaping @Sendable (SocketAddress) -> Void
+    ) -> some ApplicationProtocol & Service {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: AuthMiddleware(token: token))
+        router.get("/") { _, _ in StatusPage.response() }
+        router.get("/healthz") { _, _ in self.healthz() }
+        router.get("/metrics") { _, _ in
+            Self.body(self.metrics(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/api/v1/health") { request, _ in try await self.health(request) }
+        router.get("/api/v1/slots") { request, _ in try await self.slots(request) }
+        router.get("/api/v1/alerts") { request, _ in try await self.alerts(request) }
+        router.get("/api/v1/timeline") { request, _ in try await self.timeline(request) }
+        router.get("/api/v1/series") { request, _ in try self.series(request) }
+        router.get("/api/v1/state") { request, _ in try await self.state(request) }
+        router.get("/api/v1/events") { request, _ in try await self.events(request) }
+        router.get("/api/v1/stream") { request, _ in try self.stream(request) }
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(75))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "evqd"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress { onListening(address) }
+            },
+            logger: logger
+        )
+    }
+
+    // MARK: - Endpoints
+
+    func healthz() -> Response {
+        let logEnd = logNextOffset()
+        let viewsEnd = engine.nextOffset
+        var out: [UInt8] = []
+        out.append(contentsOf: "{\"status\":\"ok\",\"log_next_offset\":\(logEnd),\"views_next_offset\":\(viewsEnd)".utf8)
+        out.append(contentsOf: ",\"views_lag_events\":\(max(0, logEnd - viewsEnd))}\n".utf8)
+        return Self.body(out, contentType: "application/json")
+    }
+
+    /// The views to answer from: the live ones (`body` runs under the engine's lock), or, with `?at=T`, the views
+    /// rebuilt from the log as of T.
+    func withViews<R: Sendable>(at: Int64?, _ body: @escaping @Sendable (borrowing Views) -> R) async throws -> R {
+        guard let at else { return engine.read(body) }
+        let directory = directory
+        let fresh = configuration.makeViews()
+        let logger = logger
+        return try await rebuilds.run {
+            let reader = try LogReader(directory: directory)
+            let (views, report) = try ViewBuilder.build(reader, at: at, fresh: fresh)
+            if !report.corruptions.isEmpty {
+                logger.warning("damaged blocks skipped while rebuilding views", metadata: ["report": "\(report)"])
+            }
+            return body(views)
+        }
+    }
+
+    func health(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let at = try q.time("at")
+        let renderer = try q.renderer()
+        let thresholds = configuration.freshness
+        let reference = at ?? q.now
+        return try await respond(renderer) {
+            try await withViews(at: at) { views in
+                var out: [UInt8] = []
+                renderer.health(views.health.report(at: reference, thresholds: thresholds), to: &out)
+                return out
+            }
+        }
+    }
+
+    func slots(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let at = try q.time("at")
+        let renderer = try q.renderer()
+        return try await respond(renderer) {
+            try await withViews(at: at) { views in
+                var out: [UInt8] = []
+                renderer.slots(views.slots, to: &out)
+                return out
+            }
+        }
+    }
+
+    func alerts(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let at = try q.time("at")
+        let since = try q.time("since")
+        let active = try q.flag("active")
+        let renderer = try q.renderer()
+        return try await respond(renderer) {
+            try await withViews(at: at) { views in
+                var out: [UInt8] = []
+                renderer.alerts(views.alerts.alerts(since: since, activeOnly: active), history: views.alerts, to: &out)
+                return out
+            }
+        }
+    }
+
+    func timeline(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let pattern = try q.required("series")
+        let at = try q.time("at")
+        let points = try q.integer("points", default: 720, range: 1...1_000_000)
+        let step = try q.seconds("step")
+        let renderer = try q.renderer()
+        let aggName = q.string("agg") ?? "avg"
+        guard let aggregation = Timelines.Aggregation(rawValue: aggName) else {
+            throw APIError.badParameter("agg", "'\(aggName)' is not one of avg, min, max, last")
+        }
+        let end = at ?? q.now
+        let result: Result<[UInt8], APIError> = try await withViews(at: at) { views in
+            let matches = views.timelines.resolve(pattern)
+            guard matches.count == 1 else {
+                if matches.isEmpty { return .failure(APIError(.notFound, "no series matches '\(pattern)' (see /api/v1/series)")) }
+                let some = matches.prefix(3).map { "'\(views.timelines.series[$0])'" }.joined(separator: ", ")
+                return .failure(
+                    .badParameter("series", "'\(pattern)' matches \(matches.count) series (\(some)…); name one")
+                )
+            }
+            do throws(Timelines.QueryError) {
+                let timeline = try views.timelines.query(
+                    series: matches[0], end: end, points: points, stepSeconds: step, aggregation: aggregation
+                )
+                var out: [UInt8] = []
+                renderer.timeline(timeline, to: &out)
+                return .success(out)
+            } catch {
+                switch error {
+                case .invalidPoints: return .failure(.badParameter("points", error.description))
+                case .invalidStep: return .failure(.badParameter("step", error.description))
+                case .noSuchSeries: return .failure(APIError(.notFound, error.description))
+                }
+            }
+        }
+        return Self.body(try result.get(), renderer: renderer)
+    }
+
+    func series(_ request: Request) throws -> Response {
+        let q = QueryParameters(request: request, now: 0)
+        let glob = q.string("match").map(Glob.init)
+        let renderer = try q.renderer()
+        let names = engine.read { views in views.timelines.series }
+        var out: [UInt8] = []
+        renderer.series(names.filter { glob?.matches($0.description) ?? true }.sorted(), to: &out)
+        return Self.body(out, renderer: renderer)
+    }
+
+    func state(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let at = try q.time("at") ?? q.now
+        let renderer = try q.renderer()
+        let thresholds = configuration.freshness
+        return try await respond(renderer) {
+            try await withViews(at: at) { views in
+                var out: [UInt8] = []
+                renderer.state(views, at: at, thresholds: thresholds, to: &out)
+                return out
+            }
+        }
+    }
+
+    /// Events by offset (`from_offset`) or time (`from`/`to`), filtered, at most `limit`, in log order.
+    func events(_ request: Request) async throws -> Response {
+        let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
+        let fromOffset = try q.offset("from_offset") ?? 0
+        let minTime = try q.time("from")
+        let maxTime = try q.time("to")
+        let limit = try q.integer("limit", default: 1000, range: 1...10_000)
+        let filter = try q.eventFilter()
+        let renderer = try q.renderer()
+        let directory = directory
+        let scanMax = Int64(scanMax)
+        let page = try await rebuilds.run { () throws -> EventPage in
+            let reader = try LogReader(directory: directory)
+            var page = EventPage()
+            let stop = min(reader.nextOffset, fromOffset.addingReportingOverflow(scanMax).overflow ? .max : fromOffset + scanMax)
+            page.next = stop
+            _ = try reader.forEach(from: fromOffset, to: stop, minTime: minTime, maxTime: maxTime) { event in
+                guard filter.accepts(event) else { return true }
+                page.events.append(event)
+                if page.events.count == limit {
+                    page.next = event.offset + 1
+                    return false
+                }
+                return true
+            }
+            page.logEnd = reader.nextOffset
+            return page
+        }
+        var out: [UInt8] = []
+        if renderer.json {
+            out.append(contentsOf: "{\"events\":[".utf8)
+            for (k, event) in page.events.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.event(event, to: &out)
+            }
+            out.append(contentsOf: "],\"next_offset\":".utf8)
+            out.append(contentsOf: (page.next < page.logEnd ? "\(page.next)" : "null").utf8)
+            out.append(contentsOf: ",\"log_next_offset\":\(page.logEnd)}\n".utf8)
+        } else {
+            for event in page.events { renderer.event(event, to: &out) }
+        }
+        var response = Self.body(out, renderer: renderer)
+        response.headers[HTTPField.Name("Evq-Next-Offset")!] = "\(page.next)"
+        return response
+    }
+
+    struct EventPage: Sendable {
+        var events: [Event] = []
+        var next: Int64 = 0
+        var logEnd: Int64 = 0
+    }
+
+    // MARK: - Helpers
+
+    func respond(_ renderer: Renderer, _ make: () async throws -> [UInt8]) async throws -> Response {
+        Self.body(try await make(), renderer: renderer)
+    }
+
+    static func body(_ bytes: [UInt8], renderer: Renderer) -> Response {
+        body(bytes, contentType: renderer.json ? "application/json" : "text/plain; charset=utf-8")
+    }
+
+    static func body(_ text: String, contentType: String) -> Response {
+        body(Array(text.utf8), contentType: contentType)
+    }
+
+    static func body(_ bytes: [UInt8], contentType: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
