@@ -19,6 +19,7 @@ final class DaemonMetrics: Sendable {
     private let hub: EventHub
     private let logNextOffset: @Sendable () -> Int64
     private let checkpointPath: String
+    private let startTime = WallClock.nowNanoseconds()
     /// Serializes scrapes: the counters are advanced by the difference since the last one.
     private let mirror = Mutex<[String: Int]>([:])
 
@@ -42,12 +43,17 @@ final class DaemonMetrics: Sendable {
 
     /// Makes `registry` the backend of swift-metrics: once per process, before anything creates a metric.
     static func bootstrap(_ registry: PrometheusCollectorRegistry) {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets["evq_fsync_seconds"] = [
-            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-            .milliseconds(100), .milliseconds(250), .seconds(1),
-        ]
+        let factory = DescribedMetricsFactory(
+            base: PrometheusMetricsFactory(registry: registry),
+            help: ["evq_fsync_seconds": "Duration of each fsync of the log."],
+            buckets: [
+                "evq_fsync_seconds": [
+                    .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                    .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                    .milliseconds(100), .milliseconds(250), .seconds(1),
+                ]
+            ]
+        )
         MetricsSystem.bootstrap(factory)
     }
 
@@ -90,9 +96,13 @@ final class DaemonMetrics: Sendable {
             gauge("evq_log_next_offset", "Offset after the last event written.", Double(logEnd))
             gauge("evq_views_next_offset", "Offset after the last event the views applied.", Double(engine.nextOffset))
             gauge("evq_views_lag_events", "Events written but not applied to the views yet.", Double(max(0, logEnd - engine.nextOffset)))
-            if let written = FileSystem.modificationTime(checkpointPath) {
-                gauge("evq_checkpoint_age_seconds", "Seconds since the views checkpoint was written.", Double(max(0, now - written)) / 1e9)
-            }
+            // Without a checkpoint yet, the views have gone unsaved since evqd started.
+            let written = FileSystem.modificationTime(checkpointPath) ?? startTime
+            gauge(
+                "evq_checkpoint_age_seconds",
+                "Seconds since the views checkpoint was written (since evqd started, when it has written none).",
+                Double(max(0, now - max(written, 0))) / 1e9
+            )
             gauge("evq_stream_subscribers", "Live-stream subscribers.", Double(hub.subscriberCount))
             count("evq_stream_subscribers_dropped_total", "Live-stream subscribers dropped for falling behind.", hub.droppedSubscribers.load(ordering: .relaxed))
             count("evq_stream_subscriptions_total", "Live-stream subscriptions made.", hub.subscriptionsTotal.load(ordering: .relaxed))
