@@ -62,6 +62,9 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most concurrent ingest connections.")
     public var maxConnections: Int = 1024
 
+    @Option(name: .long, help: "Events a live-stream subscriber may fall behind before it is dropped.")
+    public var streamBufferEvents: Int = 65_536
+
     @Option(
         name: .long,
         help: "Shared token required on ingest ('#evq auth TOKEN') and HTTP ('Authorization: Bearer TOKEN'); default: $EVQ_AUTH_TOKEN."
@@ -77,6 +80,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
         guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
         guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
+        guard streamBufferEvents > 0 else { throw ValidationError("--stream-buffer-events must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         if let authToken {
             guard !authToken.isEmpty, authToken.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
@@ -144,7 +148,7 @@ public struct DaemonCommand: AsyncParsableCommand {
                 metadata: ["listener": "\(name)", "address": "\(address)"]
             )
         }
-        let hub = EventHub()
+        let hub = EventHub(capacity: streamBufferEvents)
         engine.setObserver { hub.publish($0) }
         let ingestStats = IngestStats()
         let metrics = DaemonMetrics(

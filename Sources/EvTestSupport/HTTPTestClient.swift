@@ -109,11 +109,15 @@ public final class HTTPTestClient {
             if streamEnded { return nil }
             let left = deadline - Self.now()
             guard left > 0 else { return nil }
-            guard let chunk = try readChunk(timeout: left) else {
-                streamEnded = true
-                continue
+            do {
+                guard let chunk = try readChunk(timeout: left) else {
+                    streamEnded = true
+                    continue
+                }
+                streamBody += chunk
+            } catch let failure as Failure where failure.description == Self.timedOut {
+                return nil
             }
-            streamBody += chunk
         }
     }
 
@@ -169,17 +173,23 @@ public final class HTTPTestClient {
         return (status, headers)
     }
 
-    /// The next chunk of a chunked body; `nil` at its end.
+    /// The next chunk of a chunked body; `nil` at its end. Consumes nothing unless the whole chunk has arrived.
     private func readChunk(timeout: Double) throws -> [UInt8]? {
         let deadline = Self.now() + timeout
-        while Self.find([13, 10], in: buffer) == nil { try fill(deadline: deadline) }
-        let end = Self.find([13, 10], in: buffer)!
-        let sizeText = String(decoding: buffer[..<end], as: UTF8.self).split(separator: ";").first ?? ""
-        guard let size = Int(sizeText.trimmingSpaces, radix: 16) else { throw Failure(description: "bad chunk size \(sizeText)") }
-        buffer.removeSubrange(..<(end + 2))
-        let data = try readExactly(size + 2, timeout: max(0.001, deadline - Self.now()))
-        if size == 0 { return nil }
-        return Array(data[..<size])
+        while true {
+            if let end = Self.find([13, 10], in: buffer) {
+                let sizeText = String(decoding: buffer[..<end], as: UTF8.self).split(separator: ";").first ?? ""
+                guard let size = Int(sizeText.trimmingSpaces, radix: 16) else {
+                    throw Failure(description: "bad chunk size \(sizeText)")
+                }
+                if buffer.count >= end + 2 + size + 2 {
+                    let data = Array(buffer[(end + 2)..<(end + 2 + size)])
+                    buffer.removeSubrange(..<(end + 2 + size + 2))
+                    return size == 0 ? nil : data
+                }
+            }
+            try fill(deadline: deadline)
+        }
     }
 
     private func readExactly(_ count: Int, timeout: Double) throws -> [UInt8] {
@@ -192,12 +202,14 @@ public final class HTTPTestClient {
     private func fill(deadline: Double) throws {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let left = Int32(max(0, (deadline - Self.now()) * 1000))
-        guard poll(&pfd, 1, left) > 0 else { throw Failure(description: "timed out waiting for the server") }
+        guard poll(&pfd, 1, left) > 0 else { throw Failure(description: Self.timedOut) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = recv(fd, &chunk, chunk.count, 0)
         guard n > 0 else { throw Failure(description: n == 0 ? "connection closed" : "recv: errno \(errno)") }
         buffer += chunk[..<n]
     }
+
+    static let timedOut = "timed out waiting for the server"
 
     private static func field(_ line: Substring) -> (String, String) {
         guard let colon = line.firstIndex(of: ":") else { return (String(line), "") }
