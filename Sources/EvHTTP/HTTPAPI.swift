@@ -200,8 +200,14 @@ public struct HTTPAPI: Sendable {
         let q = QueryParameters(request: request, now: 0)
         let glob = q.string("match").map(Glob.init)
         let renderer = try q.renderer()
-        let names = engine.read { views in views.timelines.series }
         var out: [UInt8] = []
+        if let pattern = q.string("resolve") {
+            // The series a timeline pattern names (exact name, glob, or measurement.field), as `timeline` resolves it.
+            let names = engine.read { views in views.timelines.resolve(pattern).map { views.timelines.series[$0] } }
+            renderer.series(names, to: &out)
+            return Self.body(out, renderer: renderer)
+        }
+        let names = engine.read { views in views.timelines.series }
         renderer.series(names.filter { glob?.matches($0.description) ?? true }.sorted(), to: &out)
         return Self.body(out, renderer: renderer)
     }
@@ -220,22 +226,50 @@ public struct HTTPAPI: Sendable {
         }
     }
 
-    /// Events by offset (`from_offset`) or time (`from`/`to`), filtered, at most `limit`, in log order.
+    /// Events by offset (`from_offset`) or time (`from`/`to`), filtered, at most `limit`, in log order; or the `last`
+    /// N that match. `format`: `json` (an object with the page), `jsonl` (one event object per line, as `evq tail
+    /// --json`), `text` (as `evq tail`), `lp` (line protocol, as `evq export`).
     func events(_ request: Request) async throws -> Response {
         let q = QueryParameters(request: request, now: WallClock.nowNanoseconds())
         let fromOffset = try q.offset("from_offset") ?? 0
         let minTime = try q.time("from")
         let maxTime = try q.time("to")
         let limit = try q.integer("limit", default: 1000, range: 1...10_000)
+        let last = q.string("last") == nil ? nil : try q.integer("last", default: 10, range: 0...10_000)
         let filter = try q.eventFilter()
-        let renderer = try q.renderer()
+        let format = q.string("format") ?? "json"
+        guard ["json", "jsonl", "text", "lp"].contains(format) else {
+            throw APIError.badParameter("format", "'\(format)' is not json, jsonl, text or lp")
+        }
         let directory = directory
         let scanMax = Int64(scanMax)
         let page = try await rebuilds.run { () throws -> EventPage in
             let reader = try LogReader(directory: directory)
             var page = EventPage()
+            page.logEnd = reader.nextOffset
+            if let last {
+                // The last N matching events: a ring over the whole range (only the tail when nothing filters).
+                page.next = reader.nextOffset
+                guard last > 0 else { return page }
+                let unfiltered = filter.kinds.isEmpty && filter.component == nil && filter.match == nil
+                let start = unfiltered && minTime == nil && maxTime == nil ? max(0, reader.nextOffset - Int64(last)) : 0
+                var ring: [Event] = []
+                var head = 0
+                _ = try reader.forEach(from: start, to: reader.nextOffset, minTime: minTime, maxTime: maxTime) { event in
+                    guard filter.accepts(event) else { return true }
+                    if ring.count < last {
+                        ring.append(event)
+                    } else {
+                        ring[head] = event
+                        head = (head + 1) % last
+                    }
+                    return true
+                }
+                page.events = Array(ring[head...] + ring[..<head])
+                return page
+            }
             let stop = min(reader.nextOffset, fromOffset.addingReportingOverflow(scanMax).overflow ? .max : fromOffset + scanMax)
-            page.next = stop
+            page.next = max(stop, fromOffset)
             _ = try reader.forEach(from: fromOffset, to: stop, minTime: minTime, maxTime: maxTime) { event in
                 guard filter.accepts(event) else { return true }
                 page.events.append(event)
@@ -245,11 +279,13 @@ public struct HTTPAPI: Sendable {
                 }
                 return true
             }
-            page.logEnd = reader.nextOffset
             return page
         }
         var out: [UInt8] = []
-        if renderer.json {
+        let contentType: String
+        switch format {
+        case "json":
+            contentType = "application/json"
             out.append(contentsOf: "{\"events\":[".utf8)
             for (k, event) in page.events.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
@@ -258,11 +294,17 @@ public struct HTTPAPI: Sendable {
             out.append(contentsOf: "],\"next_offset\":".utf8)
             out.append(contentsOf: (page.next < page.logEnd ? "\(page.next)" : "null").utf8)
             out.append(contentsOf: ",\"log_next_offset\":\(page.logEnd)}\n".utf8)
-        } else {
+        case "lp":
+            contentType = "text/plain; charset=utf-8"
+            for event in page.events { LineProtocolSerializer.append(event, to: &out) }
+        default:
+            let renderer = Renderer(json: format == "jsonl")
+            contentType = renderer.json ? "application/x-ndjson" : "text/plain; charset=utf-8"
             for event in page.events { renderer.event(event, to: &out) }
         }
-        var response = Self.body(out, renderer: renderer)
+        var response = Self.body(out, contentType: contentType)
         response.headers[HTTPField.Name("Evq-Next-Offset")!] = "\(page.next)"
+        response.headers[HTTPField.Name("Evq-Log-Next-Offset")!] = "\(page.logEnd)"
         return response
     }
 

@@ -48,6 +48,8 @@ public final class Daemon {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Starts (or restarts) evqd on the same data directory with a fresh port.

@@ -32,6 +32,9 @@ struct AckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The alert's severity; skips the lookup in --data-dir.")
     var severity: String?
 
+    @Option(name: .long, help: "evqd's shared token, if it requires one (default: $EVQ_AUTH_TOKEN).")
+    var token: String?
+
     @Option(name: .long, help: "An optional note.")
     var message: String?
 
@@ -72,7 +75,8 @@ struct AckCommand: AsyncParsableCommand {
             LineProtocolSerializer.append(event, to: &lines)
         }
         var pending: [UInt8]? = lines
-        let outcome = try await LineSender.send(to: to, source: "ack", sync: true) {
+        let preamble = (token ?? ServerOptions.environmentToken).map { ["#evq auth \($0)"] } ?? []
+        let outcome = try await LineSender.send(to: to, source: "ack", sync: true, preamble: preamble) {
             defer { pending = nil }
             return pending
         }

@@ -13,6 +13,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var time: ReferenceTimeOptions
+    @OptionGroup var remote: ServerOptions
 
     @Flag(name: .long, help: "Only alerts that are not resolved.")
     var active = false
@@ -23,6 +24,15 @@ struct AlertsCommand: AsyncParsableCommand {
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
         let sinceTime = try parseTimeOption(since, "since", now: reference)
+        if let client = try remote.client() {
+            try await client.printAnswer(
+                "/api/v1/alerts",
+                ServerOptions.format(json: time.json) + [
+                    ("at", cutoff.map { "\($0)" }), ("since", sinceTime.map { "\($0)" }), ("active", active ? "true" : nil),
+                ]
+            )
+            return
+        }
         let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let records = views.alerts.alerts(since: sinceTime, activeOnly: active)
         let out = OutputStream()

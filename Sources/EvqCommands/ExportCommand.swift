@@ -12,9 +12,14 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var range: TimeRangeOptions
     @OptionGroup var filters: FilterOptions
+    @OptionGroup var remote: ServerOptions
 
     func run() async throws {
         let (from, to) = try range.resolve()
+        if let client = try remote.client() {
+            try await client.printEvents([("format", "lp"), ("from", from.map { "\($0)" }), ("to", to.map { "\($0)" })] + filters.query)
+            return
+        }
         let reader = try data.openReader()
         let filter = filters.filter
         let out = OutputStream()

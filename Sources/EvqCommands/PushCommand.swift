@@ -28,6 +28,9 @@ struct PushCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wait until evqd has fsynced every line ('#evq sync').")
     var sync = false
 
+    @Option(name: .long, help: "evqd's shared token, if it requires one (default: $EVQ_AUTH_TOKEN).")
+    var token: String?
+
     @Option(name: .long, help: "Timestamp precision of the input: s, ms, us or ns.")
     var precision: String = "ns"
 
@@ -52,16 +55,16 @@ struct PushCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         defer { if input != 0 { close(input) } }
-        var prefix = precision == "ns" ? "" : "#evq precision \(precision)\n"
+        var preamble: [String] = []
+        if let token = token ?? ServerOptions.environmentToken { preamble.append("#evq auth \(token)") }
+        if precision != "ns" { preamble.append("#evq precision \(precision)") }
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
-        let outcome = try await LineSender.send(to: to, source: file == "-" ? "stdin" : file, sync: sync) {
+        let outcome = try await LineSender.send(to: to, source: file == "-" ? "stdin" : file, sync: sync, preamble: preamble) {
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { return nil }
-                let bytes = Array(prefix.utf8) + chunk[0..<n]
-                prefix = ""
-                return bytes
+                return Array(chunk[0..<n])
             }
         }
         writeStandardError(
@@ -78,12 +81,14 @@ struct PushCommand: AsyncParsableCommand {
 
 /// Sends line protocol to evqd over one connection and collects its replies (`evq push`, `evq ack`).
 enum LineSender {
-    /// Writes what `next` yields until it returns `nil`, then (with `sync`) `#evq sync TOKEN`, half-closes, and
-    /// reads replies until evqd closes. Exits 2 when evqd cannot be reached.
+    /// Writes the `preamble` lines (auth, precision), then what `next` yields until it returns `nil`, then (with
+    /// `sync`) `#evq sync TOKEN`, half-closes, and reads replies until evqd closes. Rejections are reported with the
+    /// input's own line numbers (the preamble's lines are not counted). Exits 2 when evqd cannot be reached.
     static func send(
         to address: String,
         source: String,
         sync: Bool,
+        preamble: [String] = [],
         next: () throws -> [UInt8]?
     ) async throws -> PushReplies {
         guard let (host, port) = PushCommand.split(address) else { throw ValidationError("--to must be HOST:PORT") }
@@ -106,7 +111,12 @@ enum LineSender {
         let token = "evq-\(getpid())"
         return try await channel.executeThenClose { inbound, outbound in
             try await withThrowingTaskGroup(of: PushReplies.self) { group in
-                group.addTask { try await PushReplies.collect(inbound, token: token, source: source) }
+                group.addTask {
+                    try await PushReplies.collect(inbound, token: token, source: source, linesBefore: preamble.count)
+                }
+                if !preamble.isEmpty {
+                    try await outbound.write(ByteBuffer(string: preamble.map { $0 + "\n" }.joined()))
+                }
                 var lines = 0
                 var endsWithNewline = true
                 while let bytes = try next() {
@@ -139,7 +149,8 @@ struct PushReplies: Sendable {
     static func collect(
         _ inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
         token: String,
-        source: String
+        source: String,
+        linesBefore: Int = 0
     ) async throws -> PushReplies {
         var replies = PushReplies()
         var pending: [UInt8] = []
@@ -148,22 +159,29 @@ struct PushReplies: Sendable {
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
                 pending.removeSubrange(...newline)
-                handle(line, token: token, source: source, into: &replies)
+                handle(line, token: token, source: source, linesBefore: linesBefore, into: &replies)
             }
         }
         return replies
     }
 
-    static func handle(_ line: String, token: String, source: String, into replies: inout PushReplies) {
+    static func handle(_ line: String, token: String, source: String, linesBefore: Int = 0, into replies: inout PushReplies) {
         let words = line.split(separator: " ", maxSplits: 3)
-        if words.first == "ok", words.count == 3, words[1] == token {
-            replies.lastOffset = Int64(words[2])
-        } else if words.first == "err", words.count >= 3, words[1].hasPrefix("line="), words[2].hasPrefix("col=") {
+        if words.first == "ok", words.count == 3 {
+            // Our own sync; an `#evq sync` of the input's is acknowledged as well, and needs no report.
+            if words[1] == token { replies.lastOffset = Int64(words[2]) }
+        } else if words.first == "err", words.count >= 3, words[1].hasPrefix("line="), words[2].hasPrefix("col="),
+            let sent = Int(words[1].dropFirst(5))
+        {
             replies.rejected += 1
-            let lineNumber = words[1].dropFirst(5)
             let column = words[2].dropFirst(4)
             let reason = words.count > 3 ? words[3] : ""
-            writeStandardError("\(source):\(lineNumber):\(column): \(reason)\n")
+            if sent <= linesBefore {
+                // evq's own preamble was refused (a wrong token, say).
+                writeStandardError("evq: evqd refused the connection: \(reason)\n")
+            } else {
+                writeStandardError("\(source):\(sent - linesBefore):\(column): \(reason)\n")
+            }
         } else {
             writeStandardError("evq push: unexpected reply: \(line)\n")
         }

@@ -30,6 +30,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @OptionGroup var remote: ServerOptions
+
     func validate() throws {
         guard (at != nil) != (from != nil || to != nil) else {
             throw ValidationError("give either --at T, or --from T and/or --to T")
@@ -39,6 +41,17 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let now = WallClock.nowNanoseconds()
         func parse(_ text: String?, _ name: String) throws -> Int64? { try parseTimeOption(text, name, now: now) }
+        if let client = try remote.client() {
+            if let at = try parse(at, "at") {
+                try await client.printAnswer("/api/v1/state", ServerOptions.format(json: json) + [("at", "\(at)")])
+            } else {
+                let (minTime, maxTime) = (try parse(from, "from"), try parse(to, "to"))
+                try await client.printEvents(
+                    [("format", json ? "jsonl" : "text"), ("from", minTime.map { "\($0)" }), ("to", maxTime.map { "\($0)" })]
+                )
+            }
+            return
+        }
         let reader = try data.openReader()
         if let at = try parse(at, "at") {
             let configuration = try data.configuration()

@@ -19,7 +19,13 @@ struct SeriesCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @OptionGroup var remote: ServerOptions
+
     func run() async throws {
+        if let client = try remote.client() {
+            try await client.printAnswer("/api/v1/series", ServerOptions.format(json: json) + [("match", match)])
+            return
+        }
         let views = try ViewBuilder.build(try data.openReader(), at: nil, configuration: try data.configuration())
         let glob = match.map(Glob.init)
         let names = views.timelines.series.filter { glob?.matches($0.description) ?? true }.sorted()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvCore
 import EvStorage
+import NIOHTTP1
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,11 +21,24 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per event.")
     var json = false
 
+    @OptionGroup var remote: ServerOptions
+
     func validate() throws {
         guard n >= 0 else { throw ValidationError("-n must not be negative") }
     }
 
     func run() async throws {
+        if let client = try remote.client() {
+            let format = json ? "jsonl" : "text"
+            let body = try await client.get(ServerOptions.path("/api/v1/events", [("format", format), ("last", "\(n)")] + filters.query))
+            guard body.status == 200 else { try ServerClient.fail(status: body.status, body: body.body) }
+            let out = OutputStream()
+            out.write(bytes: body.body)
+            out.flush()
+            guard follow, let next = body.headers.first(name: "Evq-Log-Next-Offset").flatMap({ Int64($0) }) else { return }
+            try await client.follow(from: next, [("format", json ? "json" : "text")] + filters.query)
+            return
+        }
         let reader = try data.openReader()
         let filter = filters.filter
         let printer = EventPrinter(json: json)

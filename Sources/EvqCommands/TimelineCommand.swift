@@ -17,6 +17,7 @@ struct TimelineCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var time: ReferenceTimeOptions
+    @OptionGroup var remote: ServerOptions
 
     @Argument(help: "Series name, glob, or MEASUREMENT.FIELD.")
     var series: String
@@ -36,6 +37,34 @@ struct TimelineCommand: AsyncParsableCommand {
         guard points >= 1 else { throw ValidationError("--points must be at least 1") }
     }
 
+    /// Resolves the pattern on evqd (as offline: exact name, glob, MEASUREMENT.FIELD), then asks for each timeline.
+    private func runOnline(_ client: ServerClient, cutoff: Int64?) async throws {
+        let listed = try await client.fetch(ServerOptions.path("/api/v1/series", [("format", "text"), ("resolve", series)]))
+        let names = String(decoding: listed, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard !names.isEmpty else {
+            writeStandardError("evq: no series matches '\(series)' (see evq series)\n")
+            throw ExitCode(1)
+        }
+        for name in names {
+            let query: [(String, String?)] = [
+                ("series", name), ("points", "\(points)"), ("step", step.flatMap(Self.parseSeconds).map { "\($0)s" }),
+                ("agg", agg), ("at", cutoff.map { "\($0)" }),
+            ]
+            let (status, _, body) = try await client.get(ServerOptions.path("/api/v1/timeline", ServerOptions.format(json: time.json) + query))
+            if status == 400 {
+                // A bad --points or --step: the same usage error as offline.
+                let message = String(decoding: body, as: UTF8.self)
+                if let range = message.firstRange(of: "': ") {
+                    throw ValidationError(String(message[range.upperBound...].dropLast(3)))
+                }
+            }
+            guard status == 200 else { try ServerClient.fail(status: status, body: body) }
+            let out = OutputStream()
+            out.write(bytes: body)
+            out.flush()
+        }
+    }
+
     static func parseSeconds(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
@@ -49,6 +78,10 @@ struct TimelineCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (reference, cutoff) = try time.resolve()
+        if let client = try remote.client() {
+            try await runOnline(client, cutoff: cutoff)
+            return
+        }
         let views = try ViewBuilder.build(try data.openReader(), at: cutoff, configuration: try data.configuration())
         let matches = views.timelines.resolve(series)
         guard !matches.isEmpty else {
