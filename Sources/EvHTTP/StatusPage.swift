@@ -21,6 +21,7 @@ enum StatusPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>evq status</title>
+        <link rel="icon" href="data:,">
         <style>
         :root { --green:#1f9d55; --yellow:#d69e2e; --red:#e3342f; --grey:#8795a1; --bg:#f7f8fa; --fg:#22292f; }
         * { box-sizing: border-box; }
