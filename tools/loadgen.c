@@ -3,6 +3,11 @@
 //
 //   cc -O2 -pthread -o loadgen loadgen.c
 //   ./loadgen -f lp.txt -c 4 -a 127.0.0.1:8094
+//   ./loadgen -f lp.txt -c 4 -a 127.0.0.1:8089 -p          # plain line protocol (any server, e.g. VictoriaMetrics)
+//   ./loadgen -f lp.txt -c 2 -a 127.0.0.1:8094 -p -r 0     # repeat until killed: background load
+//
+// -p: no '#evq sync'; each connection half-closes after its part and waits for the server to close (so the time
+// covers what the server read, not that it is durable or queryable). -r N: send the part N times (0: forever).
 //
 // The file is split into N contiguous parts at line boundaries; each connection sends its part with large
 // writes, then '#evq sync load-K', and reads replies until 'ok load-K OFFSET'. Every 'err' reply is counted.
@@ -52,6 +57,9 @@ static int write_all(int fd, const char *p, size_t n) {
 
 typedef struct { int fd; conn_t *c; } reader_arg;
 
+static int plain = 0;
+static long rounds = 1;
+
 static void *run(void *arg) {
     conn_t *c = arg;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -61,15 +69,24 @@ static void *run(void *arg) {
     pthread_t rt;
     reader_arg ra = { fd, c };
     pthread_create(&rt, NULL, reader, &ra);
-    size_t off = 0, chunk = 256 * 1024;
-    while (off < c->len) {
-        size_t n = c->len - off < chunk ? c->len - off : chunk;
-        if (write_all(fd, c->data + off, n) != 0) { perror("write"); break; }
-        off += n;
+    size_t chunk = 256 * 1024;
+    for (long round = 0; rounds == 0 || round < rounds; round++) {
+        size_t off = 0;
+        while (off < c->len) {
+            size_t n = c->len - off < chunk ? c->len - off : chunk;
+            if (write_all(fd, c->data + off, n) != 0) { perror("write"); goto done; }
+            off += n;
+        }
     }
-    char sync[64];
-    int sl = snprintf(sync, sizeof sync, "#evq sync load-%d\n", c->id);
-    write_all(fd, sync, (size_t)sl);
+done:
+    if (plain) {
+        shutdown(fd, SHUT_WR);
+        c->ok = 1;
+    } else {
+        char sync[64];
+        int sl = snprintf(sync, sizeof sync, "#evq sync load-%d\n", c->id);
+        write_all(fd, sync, (size_t)sl);
+    }
     pthread_join(rt, NULL);
     close(fd);
     return NULL;
@@ -85,6 +102,7 @@ static void *reader(void *arg) {
     for (;;) {
         ssize_t n = read(ra->fd, buf, sizeof buf);
         if (n <= 0) return NULL;
+        if (plain) continue;  // read until the server closes
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] != '\n') { if (ll < sizeof line - 1) line[ll++] = buf[i]; continue; }
             line[ll] = 0;
@@ -98,8 +116,10 @@ static void *reader(void *arg) {
 int main(int argc, char **argv) {
     const char *file = NULL, *address = "127.0.0.1:8094";
     int conns = 4, opt;
-    while ((opt = getopt(argc, argv, "f:c:a:")) != -1) {
-        if (opt == 'f') file = optarg;
+    while ((opt = getopt(argc, argv, "f:c:a:pr:")) != -1) {
+        if (opt == 'p') plain = 1;
+        else if (opt == 'r') rounds = atol(optarg);
+        else if (opt == 'f') file = optarg;
         else if (opt == 'c') conns = atoi(optarg);
         else if (opt == 'a') address = optarg;
         else { fprintf(stderr, "usage: loadgen -f FILE [-c CONNS] [-a HOST:PORT]\n"); return 2; }
@@ -121,6 +141,7 @@ int main(int argc, char **argv) {
         while (end < total && data[end - 1] != '\n') end++;
         cs[i].id = i; cs[i].data = data + start; cs[i].len = end - start;
         for (size_t k = start; k < end; k++) if (data[k] == '\n') cs[i].lines++;
+        cs[i].lines *= rounds > 0 ? rounds : 1;
         lines_total += cs[i].lines;
         cs[i].addr.sin_family = AF_INET; cs[i].addr.sin_port = htons((uint16_t)port);
         inet_pton(AF_INET, host, &cs[i].addr.sin_addr);

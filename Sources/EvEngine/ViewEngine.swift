@@ -53,6 +53,7 @@ public final class ViewEngine: @unchecked Sendable {
         makeViews: @Sendable () -> Views = { Views() },
         rules: [AlertRule] = AlertRule.defaults,
         checkpointInterval: Duration = .seconds(60),
+        niceness: Int32 = 0,
         logger: Logger
     ) throws(StorageError) {
         let start = ContinuousClock.now
@@ -110,7 +111,10 @@ public final class ViewEngine: @unchecked Sendable {
         startReport = report
         state = Mutex(State(views: views, maxEventTime: maxEventTime, lastCheckpointOffset: report.checkpointOffset ?? -1))
         logger.info("views ready", metadata: ["views.start": "\(report)"])
-        OSThread.start { [self] in run() }
+        OSThread.start { [self] in
+            OSThread.lowerPriority(by: niceness)
+            run()
+        }
     }
 
     /// The offset after the last event applied.

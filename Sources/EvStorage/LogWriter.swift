@@ -39,14 +39,18 @@ public final class LogWriter: @unchecked Sendable {
         log: SegmentLog,
         policy: FsyncPolicy,
         logger: Logger,
-        onCommit: (@Sendable ([CommittedBlock]) -> Void)? = nil
+        onCommit: (@Sendable ([CommittedBlock]) -> Void)? = nil,
+        niceness: Int32 = 0
     ) {
         self.log = log
         self.policy = policy
         self.logger = logger
         self.onCommit = onCommit
         written = Atomic(log.nextOffset)
-        OSThread.start { [self] in run() }
+        OSThread.start { [self] in
+            OSThread.lowerPriority(by: niceness)
+            run()
+        }
     }
 
     public var directory: String { log.directory }
