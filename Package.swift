@@ -74,6 +74,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The host collector: /proc and statfs parsed into line-protocol events (what psutil gives).
+        .target(name: "EvHost", dependencies: ["EvCore"], swiftSettings: strict),
         // What the CLI prints and the HTTP API serves as text: tables, event lines (one renderer for both).
         .target(name: "EvRender", dependencies: ["EvCore", "EvViews"], swiftSettings: strict),
         // The HTTP read API, live event stream and status page (Hummingbird).
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "EvDaemon",
             dependencies: [
-                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews", "EvConfig", "EvHTTP",
+                "EvCore", "EvStorage", "EvIngest", "EvEngine", "EvViews", "EvConfig", "EvHTTP", "EvHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -151,6 +153,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EvHostTests",
+            dependencies: ["EvHost", "EvCore", "EvStorage", "EvTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(name: "EvConfigTests", dependencies: ["EvConfig", "EvCore", "EvViews"], swiftSettings: strict),
