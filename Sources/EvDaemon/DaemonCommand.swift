@@ -8,6 +8,7 @@ import EvConfig
 import EvCore
 import EvEngine
 import EvHTTP
+import EvHost
 import EvIngest
 import EvStorage
 import Logging
@@ -37,8 +38,17 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "HTTP read API listener (port 0 picks a free port).", transform: parseHostPort)
     public var httpAddr: HostPort = HostPort(host: "127.0.0.1", port: 8052)
 
-    @Flag(name: .long, help: "Do not run the host collector (accepted; the collector is not built yet).")
+    @Flag(name: .long, help: "Do not run the host collector.")
     public var noCollector = false
+
+    @Option(name: .long, help: "Seconds between host collector samples.")
+    public var collectorInterval: Double = 5
+
+    @Option(name: .long, help: "Processes the collector reports by CPU and by memory (each).")
+    public var collectorTop: Int = 10
+
+    @Option(name: .long, help: "Only processes whose name matches this glob in the collector's top lists (repeatable).")
+    public var collectorProcess: [String] = []
 
     @Option(name: .long, help: "fsync policy: always | interval:MS | never. '#evq sync' always fsyncs.",
             transform: parseFsync)
@@ -84,6 +94,10 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
         guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
         guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
+        guard collectorInterval >= 0.1 && collectorInterval <= 3600 else {
+            throw ValidationError("--collector-interval must be between 0.1 and 3600 seconds")
+        }
+        guard collectorTop >= 0 && collectorTop <= 1000 else { throw ValidationError("--collector-top must be 0 to 1000") }
         guard streamBufferEvents > 0 else { throw ValidationError("--stream-buffer-events must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         if let authToken {
@@ -198,10 +212,20 @@ public struct DaemonCommand: AsyncParsableCommand {
                 writeStandardOutput("ingest listening on \(shown)\n")
             }
         )
+        var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if !noCollector {
+            let sampler = HostSampler(topProcesses: collectorTop, processFilter: collectorProcess)
+            let collector = HostCollector(
+                sampler: sampler, writer: writer, interval: .milliseconds(Int64(collectorInterval * 1000)), logger: logger
+            )
+            metrics.collector = collector
+            serviceList.append(.init(service: collector))
+        }
+        // Graceful shutdown runs in reverse: live streams end first, then HTTP, then the collector and ingest.
+        serviceList += [.init(service: http), .init(service: StreamCloser(hub: hub))]
         let services = ServiceGroup(
             configuration: .init(
-                // Graceful shutdown runs in reverse: live streams end first, then HTTP, then ingest.
-                services: [.init(service: server), .init(service: http), .init(service: StreamCloser(hub: hub))],
+                services: serviceList,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

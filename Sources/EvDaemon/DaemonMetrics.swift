@@ -11,7 +11,8 @@ import Synchronization
 /// The hot paths count with plain atomics (`IngestStats`, `LogWriterStats`, the hub's); a scrape brings the
 /// Prometheus counters up to them. Per-fsync durations go through swift-metrics (`Timer` in `LogWriter`) into the
 /// same registry, which `bootstrap` installs as the process's metrics backend.
-final class DaemonMetrics: Sendable {
+/// `@unchecked Sendable`: `collector` is set once while evqd starts, before any scrape can read it.
+final class DaemonMetrics: @unchecked Sendable {
     let registry: PrometheusCollectorRegistry
     private let ingest: IngestStats
     private let writer: LogWriterStats
@@ -19,6 +20,8 @@ final class DaemonMetrics: Sendable {
     private let hub: EventHub
     private let logNextOffset: @Sendable () -> Int64
     private let checkpointPath: String
+    /// The host collector, when it runs.
+    var collector: HostCollector?
     private let startTime = WallClock.nowNanoseconds()
     /// Serializes scrapes: the counters are advanced by the difference since the last one.
     private let mirror = Mutex<[String: Int]>([:])
@@ -105,6 +108,15 @@ final class DaemonMetrics: Sendable {
             )
             gauge("evq_stream_subscribers", "Live-stream subscribers.", Double(hub.subscriberCount))
             count("evq_stream_subscribers_dropped_total", "Live-stream subscribers dropped for falling behind.", hub.droppedSubscribers.load(ordering: .relaxed))
+            if let collector {
+                count("evq_collector_samples_total", "Host collector samples taken.", collector.samples.load(ordering: .relaxed))
+                count("evq_collector_events_total", "Events the host collector wrote.", collector.events.load(ordering: .relaxed))
+                gauge(
+                    "evq_collector_cpu_seconds",
+                    "CPU time the host collector's samples took, in total.",
+                    Double(collector.cpuNanoseconds.load(ordering: .relaxed)) / 1e9
+                )
+            }
             count("evq_stream_subscriptions_total", "Live-stream subscriptions made.", hub.subscriptionsTotal.load(ordering: .relaxed))
         }
         return registry.emitToString()

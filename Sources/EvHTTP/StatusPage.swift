@@ -72,18 +72,18 @@ enum StatusPage {
             <table id="alerts"><thead><tr><th>alert</th><th>labels</th><th>severity</th><th>state</th><th>fired</th><th>acknowledged by</th><th>resolved</th><th>message</th></tr></thead><tbody></tbody></table>
           </section>
           <section class="wide"><h2>Timelines <span class="muted">720 × 5 s</span></h2>
-            <div><input id="pattern" size="50" placeholder="series glob, e.g. cpu,*cpu=total* usage"> <button id="apply">show</button></div>
+            <div><input id="pattern" size="50" placeholder="series globs separated by |, e.g. cpu,host=* usage_active"> <button id="apply">show</button></div>
             <div class="charts" id="charts"></div>
           </section>
         </main>
         <script>
         "use strict";
         const GAUGES = [
-          { name: "CPU", match: "cpu,*cpu=total* usage", warn: 80, crit: 90, unit: "%" },
-          { name: "Memory", match: "mem,* percent", warn: 85, crit: 95, unit: "%" },
-          { name: "Disk used", match: "disk,*path=/,* percent", warn: 80, crit: 90, unit: "%" },
+          { name: "CPU", match: "cpu,host=* usage_active", warn: 80, crit: 90, unit: "%" },
+          { name: "Memory", match: "mem,host=* used_percent", warn: 85, crit: 95, unit: "%" },
+          { name: "Disk used", match: "disk,*path=/,* used_percent", warn: 80, crit: 90, unit: "%" },
         ];
-        const DEFAULT_CHARTS = ["cpu,*cpu=total* usage", "mem,* percent", "system,* load1"];
+        const DEFAULT_CHARTS = ["cpu,host=* usage_active", "mem,host=* used_percent", "system,host=* load1"];
         let token = localStorage.getItem("evq-token") || "";
         let chartPatterns = (localStorage.getItem("evq-charts") || "").split("\n").filter(x => x) ;
         if (chartPatterns.length === 0) chartPatterns = DEFAULT_CHARTS;

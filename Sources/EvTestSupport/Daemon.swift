@@ -15,6 +15,7 @@ public final class Daemon {
     public private(set) var httpPort: Int = 0
     private var stdoutFD: Int32 = -1
     private let extraArguments: [String]
+    private let collector: Bool
 
     /// The directory holding the built `evqd` and `evq` (the test bundle's own directory).
     public static let binDirectory: String = {
@@ -31,9 +32,11 @@ public final class Daemon {
         return path
     }()
 
-    public init(dataDirectory: String, arguments: [String] = []) throws {
+    /// - Parameter collector: run the host collector (off by default: tests want only the events they send).
+    public init(dataDirectory: String, arguments: [String] = [], collector: Bool = false) throws {
         self.dataDirectory = dataDirectory
         self.extraArguments = arguments
+        self.collector = collector
         try start()
     }
 
@@ -58,7 +61,7 @@ public final class Daemon {
         let arguments = [
             Self.binDirectory + "evqd", "--data-dir", dataDirectory, "--ingest-addr", "127.0.0.1:0",
             "--http-addr", "127.0.0.1:0", "--log-level", "warning",
-        ] + extraArguments
+        ] + (collector ? [] : ["--no-collector"]) + extraArguments
         let (child, out) = try Self.spawn(arguments)
         pid = child
         stdoutFD = out

@@ -31,9 +31,9 @@ struct StatusPageTests {
         var lines = ""
         for k in 0..<100 {
             let t = (now - 500 + Int64(k) * 5) * 1_000_000_000
-            lines += "cpu,host=gw1,cpu=total usage=\(20 + k % 30).5 \(t)\n"
-            lines += "mem,host=gw1 percent=\(60 + k % 30).0 \(t)\n"
-            lines += "disk,host=gw1,path=/,device=sda1,fstype=ext4 percent=91.0 \(t)\n"
+            lines += "cpu,host=gw1 usage_active=\(20 + k % 30).5 \(t)\n"
+            lines += "mem,host=gw1 used_percent=\(60 + k % 30).0 \(t)\n"
+            lines += "disk,host=gw1,path=/,device=sda1,fstype=ext4 used_percent=91.0 \(t)\n"
         }
         lines += """
             health,component=ib_gateway,host=gw1 status="connected",latency_ms=12i
