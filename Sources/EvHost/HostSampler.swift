@@ -232,7 +232,9 @@ public final class HostSampler {
             add("process", [Tag("name", p.name), Tag("rank", rank)], fields)
         }
         if previous != nil {
-            for p in candidates.sorted(by: { (cpuPercent[$0.pid] ?? 0, $1.pid) > (cpuPercent[$1.pid] ?? 0, $0.pid) }).prefix(topProcesses) {
+            // Only processes that used CPU: idle ones (kernel threads, mostly) would fill the list with arbitrary names.
+            let busy = candidates.filter { (cpuPercent[$0.pid] ?? 0) > 0 }
+            for p in busy.sorted(by: { (cpuPercent[$0.pid] ?? 0, $1.pid) > (cpuPercent[$1.pid] ?? 0, $0.pid) }).prefix(topProcesses) {
                 report(p, rank: "cpu")
             }
         }
