@@ -88,7 +88,7 @@ public struct DaemonCommand: AsyncParsableCommand {
 
     /// How much lower than the HTTP API's threads the bulk work runs (ingest event loops, log writer, views applier):
     /// on a busy machine a read then waits for a CPU far less, while ingest still gets every idle cycle.
-    static let bulkNiceness: Int32 = 5
+    static let bulkNiceness: Int32 = 10
 
     public func validate() throws {
         guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
