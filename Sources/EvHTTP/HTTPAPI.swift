@@ -253,19 +253,12 @@ public struct HTTPAPI: Sendable {
                 guard last > 0 else { return page }
                 let unfiltered = filter.kinds.isEmpty && filter.component == nil && filter.match == nil
                 let start = unfiltered && minTime == nil && maxTime == nil ? max(0, reader.nextOffset - Int64(last)) : 0
-                var ring: [Event] = []
-                var head = 0
+                var tail = LastElements<Event>(capacity: last)
                 _ = try reader.forEach(from: start, to: reader.nextOffset, minTime: minTime, maxTime: maxTime) { event in
-                    guard filter.accepts(event) else { return true }
-                    if ring.count < last {
-                        ring.append(event)
-                    } else {
-                        ring[head] = event
-                        head = (head + 1) % last
-                    }
+                    if filter.accepts(event) { tail.append(event) }
                     return true
                 }
-                page.events = Array(ring[head...] + ring[..<head])
+                page.events = tail.elements
                 return page
             }
             let stop = min(reader.nextOffset, fromOffset.addingReportingOverflow(scanMax).overflow ? .max : fromOffset + scanMax)

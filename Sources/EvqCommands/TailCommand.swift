@@ -61,24 +61,16 @@ struct TailCommand: AsyncParsableCommand {
 
     /// The last `n` matching events, and the offset to follow from.
     private func lastMatching(reader: LogReader, filter: EventFilter) throws -> (events: [Event], next: Int64) {
-        var ring: [Event] = []
-        ring.reserveCapacity(n)
-        var head = 0
         guard n > 0 else { return ([], reader.nextOffset) }
+        var tail = LastElements<Event>(capacity: n)
         let unfiltered = filters.kind.isEmpty && filters.component == nil && filters.match == nil
         let from = unfiltered ? max(0, reader.nextOffset - Int64(n)) : 0
         let report = try reader.forEach(from: from) { event in
-            guard filter.accepts(event) else { return true }
-            if ring.count < n {
-                ring.append(event)
-            } else {
-                ring[head] = event
-                head = (head + 1) % n
-            }
+            if filter.accepts(event) { tail.append(event) }
             return true
         }
         warn(report)
-        return (Array(ring[head...] + ring[..<head]), reader.nextOffset)
+        return (tail.elements, reader.nextOffset)
     }
 }
 

@@ -29,20 +29,6 @@ struct HostSamplerTests {
         return event?.field(name)?.numericValue
     }
 
-    /// A /proc file's text (they report size 0, so read to the end).
-    static func procFile(_ path: String) -> String {
-        guard let f = fopen(path, "r") else { return "" }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n == 0 { break }
-            out += buffer[..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     // MARK: parsers on this machine's files
 
     @Test("the parsers read this machine's /proc files (copied into the fixtures)")
@@ -174,11 +160,11 @@ struct HostSamplerTests {
         _ = s.sample(at: 1_000_000_000)
         usleep(200_000)
         let events = s.sample(at: 1_200_000_000)
-        let meminfo = Self.procFile("/proc/meminfo")
+        let meminfo = FileSystemProbe.read("/proc/meminfo")
         let totalLine = try #require(meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") })
         let kb = try #require(UInt64(totalLine.split(separator: " ")[1]))
         #expect(Self.field(events, "mem", [], "total") == Double(kb * 1024))
-        let cpus = Self.procFile("/proc/stat").split(separator: "\n")
+        let cpus = FileSystemProbe.read("/proc/stat").split(separator: "\n")
             .filter { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") }.count
         #expect(events.filter { $0.measurement == "cpu_core" }.count == cpus)
         #expect(Self.field(events, "system", [], "n_cpus") == Double(cpus))

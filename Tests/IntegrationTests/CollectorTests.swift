@@ -53,7 +53,7 @@ struct CollectorTests {
 
         // Memory total as /proc/meminfo has it.
         let mem = try Daemon.run([Self.evq, "tail", "-n", "1", "--match", "mem,host=*", "--json", "--server", server]).out
-        let meminfo = String(decoding: try Self.readProc("/proc/meminfo"), as: UTF8.self)
+        let meminfo = FileSystemProbe.read("/proc/meminfo")
         let kb = try #require(meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }.flatMap { UInt64($0.split(separator: " ")[1]) })
         #expect(mem.contains("\"total\":\(kb * 1024)"), "\(mem)")
 
@@ -67,18 +67,5 @@ struct CollectorTests {
         }
         #expect(alerts.contains("\"alert\":\"memory_test\",\"labels\":{\"host\":\"\(host)\"}"), "\(alerts)")
         #expect(daemon.terminate() == 0)
-    }
-
-    static func readProc(_ path: String) throws -> [UInt8] {
-        guard let f = fopen(path, "r") else { throw Daemon.Failure(description: "cannot open \(path)") }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n == 0 { break }
-            out += buffer[..<n]
-        }
-        return out
     }
 }

@@ -169,7 +169,12 @@ struct HTTPAPITests {
         try Self.settle(http)
         let healthz = try http.get("/healthz").text
         #expect(healthz.contains("\"views_lag_events\":0}"))
-        let metrics = try http.get("/metrics")
+        // The push's connection closes on evqd's side a moment after the client's: wait for the gauge to say so.
+        var metrics = try http.get("/metrics")
+        for _ in 0..<200 where !metrics.text.contains("\nevq_connections 0") {
+            usleep(10_000)
+            metrics = try http.get("/metrics")
+        }
         #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
         let text = metrics.text
         for expected in [
