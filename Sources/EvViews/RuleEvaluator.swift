@@ -73,6 +73,15 @@ public struct RuleEvaluator: Sendable {
     private let ruleIndex: [String: Int]
     /// The series rules' parameters, unpacked once (per rule; `nil` for other rules) for the per-event path.
     private let seriesConditions: [SeriesCondition?]
+    /// The series rules' numbers, per rule (zeros for other rules), read on the per-event path without copying strings.
+    private let seriesLimits: [SeriesLimits]
+
+    struct SeriesLimits {
+        var comparison: AlertRule.Comparison = .above
+        var threshold = 0.0
+        var resolve = 0.0
+        var durationNanoseconds: Int64 = 0
+    }
 
     struct SeriesCondition {
         var matcher: SeriesMatcher
@@ -81,8 +90,8 @@ public struct RuleEvaluator: Sendable {
         var resolve: Double
         var durationNanoseconds: Int64
     }
-    /// Per shape: the series rules that watch one of its fields, as pairs (alert key id, field index). Most events
-    /// cost one identity lookup here.
+    /// Per shape: the series rules that watch one of its fields, as triples (alert key id, field index, rule index).
+    /// Most events cost one identity lookup here.
     private var seriesRuleMatches = ShapeMemo()
     /// The rules about components (status, staleness), by index.
     private let componentRules: [Int]
@@ -103,6 +112,12 @@ public struct RuleEvaluator: Sendable {
             }
         }
         componentKeyIDs = Array(repeating: 0, count: componentRules.count)
+        seriesLimits = rules.map { rule in
+            guard case .series(_, let comparison, let threshold, let resolve, let duration) = rule.condition else {
+                return SeriesLimits()
+            }
+            return SeriesLimits(comparison: comparison, threshold: threshold, resolve: resolve, durationNanoseconds: duration)
+        }
         seriesConditions = rules.map { rule in
             guard case .series(let matcher, let comparison, let threshold, let resolve, let duration) = rule.condition else {
                 return nil
@@ -130,20 +145,20 @@ public struct RuleEvaluator: Sendable {
         case .metric:
             let shape = event.shape
             let run = seriesRuleMatches.run(for: shape) ?? seriesRuleMatches.insert(shape, run: seriesRules(for: shape))
-            for m in stride(from: run.lowerBound, to: run.upperBound, by: 2) {
+            for m in stride(from: run.lowerBound, to: run.upperBound, by: 3) {
                 let key = Int(seriesRuleMatches.values[m])
-                guard let condition = seriesConditions[keys[key].rule],
-                    let value = event.values[Int(seriesRuleMatches.values[m + 1])].numericValue
-                else { continue }
-                let (matcher, comparison, threshold, resolve, duration) = (
-                    condition.matcher, condition.comparison, condition.threshold, condition.resolve,
-                    condition.durationNanoseconds
+                let r = Int(seriesRuleMatches.values[m + 2])
+                guard let value = event.values[Int(seriesRuleMatches.values[m + 1])].numericValue else { continue }
+                // Plain numbers only on this per-event path: the matcher's strings are read when an alert is made.
+                let limits = seriesLimits[r]
+                let (comparison, threshold, resolve, duration) = (
+                    limits.comparison, limits.threshold, limits.resolve, limits.durationNanoseconds
                 )
                 let breach = comparison == .above ? value > threshold : value < threshold
                 let clear = comparison == .above ? value <= resolve : value >= resolve
                 if states[key].firing != nil {
                     if clear {
-                        let series = event.shape.description + " " + matcher.field
+                        let series = event.shape.description + " " + (seriesConditions[r]?.matcher.field ?? "")
                         out.append(resolveAlert(key, time: event.time, value: value, message: "\(series) back to \(value)"))
                     }
                     continue
@@ -155,7 +170,7 @@ public struct RuleEvaluator: Sendable {
                 let since = states[key].pendingSince ?? event.time
                 states[key].pendingSince = since
                 if event.time.saturatingDifference(since) >= duration, mayFire(key, at: event.time) {
-                    let series = event.shape.description + " " + matcher.field
+                    let series = event.shape.description + " " + (seriesConditions[r]?.matcher.field ?? "")
                     let text = "\(series) \(comparison.rawValue) \(threshold)"
                         + (duration > 0 ? " for \(duration / 1_000_000_000)s" : "") + " (value \(value))"
                     out.append(fire(key, time: event.time, value: value, message: text))
@@ -222,7 +237,7 @@ public struct RuleEvaluator: Sendable {
         }
     }
 
-    /// The series rules watching a field of `shape`, as pairs (alert key id, field index).
+    /// The series rules watching a field of `shape`, as triples (alert key id, field index, rule index).
     private mutating func seriesRules(for shape: EventShape) -> [Int32] {
         var matches: [Int32] = []
         for r in rules.indices {
@@ -231,6 +246,7 @@ public struct RuleEvaluator: Sendable {
             else { continue }
             matches.append(Int32(id(Key(rule: r, labels: Self.labels(shape.tags)))))
             matches.append(Int32(index))
+            matches.append(Int32(r))
         }
         return matches
     }
