@@ -2,6 +2,7 @@ import EvEngine
 import EvHTTP
 import EvIngest
 import EvStorage
+import EvViews
 import Metrics
 import Prometheus
 import Synchronization
@@ -106,6 +107,12 @@ final class DaemonMetrics: @unchecked Sendable {
                 "Seconds since the views checkpoint was written (since evqd started, when it has written none).",
                 Double(max(0, now - max(written, 0))) / 1e9
             )
+            let (series, seriesMax, dropped) = engine.read { views in
+                (views.timelines.seriesCount, views.timelines.seriesMax, views.timelines.droppedSeriesSamples)
+            }
+            gauge("evq_timeline_series", "Series that have a timeline.", Double(series))
+            gauge("evq_timeline_series_max", "Most series kept (timelines.series_max).", Double(seriesMax))
+            count("evq_timeline_dropped_samples_total", "Samples of series over the limit, not kept in timelines.", dropped)
             gauge("evq_stream_subscribers", "Live-stream subscribers.", Double(hub.subscriberCount))
             count("evq_stream_subscribers_dropped_total", "Live-stream subscribers dropped for falling behind.", hub.droppedSubscribers.load(ordering: .relaxed))
             if let collector {

@@ -181,6 +181,7 @@ struct HTTPAPITests {
             "evq_events_total 55", "evq_lines_rejected_total 1", "evq_lines_rejected_by_reason_total{reason=\"missing_equals\"} 1",
             "evq_replies_dropped_total 0", "evq_connections 0", "evq_views_lag_events 0", "# TYPE evq_fsync_seconds histogram",
             "evq_fsync_seconds_count ", "evq_stream_subscribers_dropped_total 0", "evq_checkpoint_age_seconds",
+            "evq_timeline_series 3", "evq_timeline_series_max 25000", "evq_timeline_dropped_samples_total 0",
         ] {
             #expect(text.contains(expected), "\(expected)")
         }
@@ -192,6 +193,26 @@ struct HTTPAPITests {
         defer { unlink(file) }
         let check = try Daemon.run(["/bin/sh", "-c", "promtool check metrics < \(file)"])
         #expect(check.status == 0, "promtool: \(check.out) \(check.err)")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test("series over the timelines' limit are not kept, and /metrics counts their samples")
+    func seriesLimit() throws {
+        let dir = TemporaryDirectory()
+        let config = dir.path + "-limit.yaml"
+        let yaml = "timelines: { series_max: 2 }\n"
+        let fd = open(config, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = yaml.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        defer { unlink(config) }
+        let daemon = try Daemon(dataDirectory: dir.path, arguments: ["--config", config])
+        let http = try HTTPTestClient(port: daemon.httpPort)
+        try Self.push("m,id=a v=1 1\nm,id=b v=1 1\nm,id=c v=1 1\nm,id=c v=2 2\n", to: daemon)
+        try Self.settle(http)
+        #expect(try http.get("/api/v1/series").text == "{\"series\":[\"m,id=a v\",\"m,id=b v\"]}\n")
+        let metrics = try http.get("/metrics").text
+        #expect(metrics.contains("evq_timeline_series 2") && metrics.contains("evq_timeline_series_max 2"))
+        #expect(metrics.contains("evq_timeline_dropped_samples_total 2"))
         #expect(daemon.terminate() == 0)
     }
 }
