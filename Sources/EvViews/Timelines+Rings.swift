@@ -123,15 +123,16 @@ extension Timelines {
 
         /// Every point of every series in order, `last` NaN when empty (the checkpoint's layout).
         func exportPoints() -> [Float32] {
-            let words = tier.points * 4
-            return [Float32](unsafeUninitializedCapacity: seriesCount * words) { buffer, count in
+            let pointsPerSeries = tier.points
+            return [Float32](unsafeUninitializedCapacity: seriesCount * pointsPerSeries * 4) { buffer, count in
+                let out = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt32.self)
                 for s in 0..<seriesCount {
-                    let ring = ring(s)
-                    for w in 0..<words {
-                        buffer[s * words + w] = w % 4 == 0 ? PointStore.decode(ring[w]) : Float32(bitPattern: ring[w])
-                    }
+                    let ring = self.ring(s)
+                    let base = out + s * pointsPerSeries * 4
+                    base.update(from: ring, count: pointsPerSeries * 4)
+                    for p in 0..<pointsPerSeries { base[p * 4] ^= PointStore.emptyBits }  // stored `last` → NaN if empty
                 }
-                count = seriesCount * words
+                count = seriesCount * pointsPerSeries * 4
             }
         }
 
@@ -139,13 +140,24 @@ extension Timelines {
         mutating func importPoints(_ points: [Float32]) {
             precondition(points.count == seriesCount * tier.points * 4, "one ring per series")
             makeUnique()
-            let words = tier.points * 4
-            for s in 0..<seriesCount {
-                let ring = ring(s)
-                for w in 0..<words {
-                    let v = points[s * words + w]
-                    // An empty point is all zero words, whatever the other three held.
-                    ring[w] = w % 4 == 0 ? (v.isNaN ? 0 : PointStore.encode(v)) : v.bitPattern
+            let pointsPerSeries = tier.points
+            points.withUnsafeBufferPointer { source in
+                let words = UnsafeRawPointer(source.baseAddress!).assumingMemoryBound(to: UInt32.self)
+                for s in 0..<seriesCount {
+                    let ring = self.ring(s)
+                    let base = words + s * pointsPerSeries * 4
+                    for p in 0..<pointsPerSeries {
+                        let last = Float32(bitPattern: base[p * 4])
+                        if last.isNaN {
+                            // An empty point is all zero words (a page never written stays untouched).
+                            if ring[p * 4] != 0 { ring[p * 4] = 0 }
+                        } else {
+                            ring[p * 4] = PointStore.encode(last)
+                            ring[p * 4 + 1] = base[p * 4 + 1]
+                            ring[p * 4 + 2] = base[p * 4 + 2]
+                            ring[p * 4 + 3] = base[p * 4 + 3]
+                        }
+                    }
                 }
             }
         }
