@@ -1,3 +1,4 @@
+import EvCore
 import Hummingbird
 
 /// With a token configured, every request but `/healthz` and the status page itself needs
@@ -20,18 +21,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             presented = request.uri.queryParameters["access_token"]
         }
         guard let presented else { throw APIError(.unauthorized, "a token is required: Authorization: Bearer TOKEN") }
-        guard Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
+        guard ConstantTime.equal(presented, token) else {
             throw APIError(.unauthorized, "the token is not valid")
         }
         return try await next(request, context)
-    }
-
-    /// Compares without stopping at the first difference, so the time taken does not tell how much of it matched.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for k in 0..<max(a.count, b.count) {
-            difference |= (k < a.count ? a[k] : 0) ^ (k < b.count ? b[k] : 0)
-        }
-        return difference == 0
     }
 }

@@ -50,20 +50,12 @@ struct QueryParameters {
         }
     }
 
-    /// A duration in whole seconds: `30`, `30s`, `5m`, `1h`, `1d`.
+    /// A duration in whole seconds: `30`, `30s`, `5m`, `1h`, `1d` (`StepArgument`).
     func seconds(_ name: String) throws(APIError) -> Int64? {
         guard let text = string(name) else { return nil }
-        let units: [(String, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        var value: Int64?
-        if let (suffix, scale) = units.first(where: { text.hasSuffix($0.0) }) {
-            if let v = Int64(text.dropLast(suffix.count)), v > 0 {
-                let (product, overflow) = v.multipliedReportingOverflow(by: scale)
-                value = overflow ? nil : product
-            }
-        } else if let v = Int64(text), v > 0 {
-            value = v
+        guard let value = StepArgument.seconds(text) else {
+            throw .badParameter(name, "'\(text)' is not a duration like 5s, 1m or 10m")
         }
-        guard let value else { throw .badParameter(name, "'\(text)' is not a duration like 5s, 1m or 10m") }
         return value
     }
 

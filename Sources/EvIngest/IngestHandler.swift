@@ -231,7 +231,7 @@ final class IngestHandler: ChannelDuplexHandler {
             if line[first] == UInt8(ascii: "#") {
                 switch try ControlLine.parse(line) {
                 case .auth(let presented):
-                    if let token = options.authToken, Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) {
+                    if let token = options.authToken, ConstantTime.equal(presented, token) {
                         authenticated = true
                     } else {
                         refused = true
@@ -251,13 +251,6 @@ final class IngestHandler: ChannelDuplexHandler {
         } catch {
             reject(error, context: context)
         }
-    }
-
-    /// Compares without stopping at the first difference.
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for k in 0..<max(a.count, b.count) { difference |= (k < a.count ? a[k] : 0) ^ (k < b.count ? b[k] : 0) }
-        return difference == 0
     }
 
     private func reject(_ error: LineProtocolError, context: ChannelHandlerContext) {

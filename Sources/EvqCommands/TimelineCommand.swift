@@ -33,7 +33,7 @@ struct TimelineCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Timelines.Aggregation(rawValue: agg) != nil else { throw ValidationError("--agg '\(agg)' is not one of avg, min, max, last") }
-        if let step, Self.parseSeconds(step) == nil { throw ValidationError("--step '\(step)' is not a duration like 5s, 1m or 10m") }
+        if let step, StepArgument.seconds(step) == nil { throw ValidationError("--step '\(step)' is not a duration like 5s, 1m or 10m") }
         guard points >= 1 else { throw ValidationError("--points must be at least 1") }
     }
 
@@ -47,7 +47,7 @@ struct TimelineCommand: AsyncParsableCommand {
         }
         for name in names {
             let query: [(String, String?)] = [
-                ("series", name), ("points", "\(points)"), ("step", step.flatMap(Self.parseSeconds).map { "\($0)s" }),
+                ("series", name), ("points", "\(points)"), ("step", step.flatMap(StepArgument.seconds).map { "\($0)s" }),
                 ("agg", agg), ("at", cutoff.map { "\($0)" }),
             ]
             let (status, _, body) = try await client.get(ServerOptions.path("/api/v1/timeline", ServerOptions.format(json: time.json) + query))
@@ -63,17 +63,6 @@ struct TimelineCommand: AsyncParsableCommand {
             out.write(bytes: body)
             out.flush()
         }
-    }
-
-    static func parseSeconds(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let v = Int64(text.dropLast()), v > 0 else { return nil }
-            let (seconds, overflow) = v.multipliedReportingOverflow(by: scale)
-            return overflow ? nil : seconds
-        }
-        guard let v = Int64(text), v > 0 else { return nil }
-        return v
     }
 
     func run() async throws {
@@ -96,7 +85,7 @@ struct TimelineCommand: AsyncParsableCommand {
                     series: index,
                     end: reference,
                     points: points,
-                    stepSeconds: step.flatMap(Self.parseSeconds),
+                    stepSeconds: step.flatMap(StepArgument.seconds),
                     aggregation: Timelines.Aggregation(rawValue: agg)!
                 )
             } catch {
