@@ -133,7 +133,7 @@ let package = Package(
         ),
         .target(
             name: "EvTestSupport",
-            dependencies: ["EvCore", "EvStorage"],
+            dependencies: ["EvCore", "EvStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

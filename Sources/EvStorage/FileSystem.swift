@@ -90,15 +90,28 @@ public enum FileSystem {
         return try PosixLogFile.read(fd: fd, path: path, at: 0, count: Int(st.st_size))
     }
 
-    /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync the directory.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws(StorageError) {
+    /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync the directory. On failure the
+    /// temporary file is removed (on a full disk its partial bytes would hold the space others need) and `path` is
+    /// as it was.
+    public static func writeAtomically(
+        _ bytes: [UInt8],
+        to path: String,
+        directory: String,
+        opener: any LogFileOpener = PosixFileOpener()
+    ) throws(StorageError) {
         let temporary = path + ".tmp"
         try remove(temporary)
-        let file = try PosixLogFile(path: temporary, create: true)
-        defer { file.close() }
-        try file.append(bytes)
-        try file.sync()
-        if rename(temporary, path) != 0 { throw StorageError.system("rename", path: path, Errno(rawValue: errno)) }
+        let file = try opener.open(path: temporary, create: true)
+        do throws(StorageError) {
+            try file.append(bytes)
+            try file.sync()
+            file.close()
+            if rename(temporary, path) != 0 { throw StorageError.system("rename", path: path, Errno(rawValue: errno)) }
+        } catch {
+            file.close()
+            try? remove(temporary)
+            throw error
+        }
         try syncDirectory(directory)
     }
 }

@@ -57,7 +57,7 @@ public final class LogReader {
                     updated.append(known)
                     continue
                 }
-                let (index, _, found) = try SegmentLog.loadIndex(directory: directory, baseOffset: base, write: false)
+                let (index, _, found) = try SegmentLog.loadIndex(directory: directory, baseOffset: base)
                 damage += found
                 updated.append(index)
             } else {

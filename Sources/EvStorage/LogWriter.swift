@@ -31,6 +31,12 @@ public final class LogWriter: @unchecked Sendable {
     private var stopped = false
     private var failure: StorageError?
     private static let retentionPeriodNanoseconds: Int64 = 60_000_000_000
+    /// Refused commits in a row (a full disk refuses every one), those since the last log line, and its time: one
+    /// line per 10 s, not one per commit, and a line when writes succeed again. Writer thread only.
+    private var refusedInRow = 0
+    private var refusedSinceLogged = 0
+    private var refusalLoggedAt: Int64 = 0
+    private static let refusalLogIntervalNanoseconds: Int64 = 10_000_000_000
 
     /// Called on the writer thread after every successful write, with the blocks and their offsets, in order.
     private let onCommit: (@Sendable ([CommittedBlock]) -> Void)?
@@ -154,6 +160,11 @@ public final class LogWriter: @unchecked Sendable {
             do {
                 let range = try log.append(blocks)
                 precondition(range.upperBound == offset, "log assigned the offsets the writer computed")
+                if refusedInRow > 0 {
+                    logger.notice("writes succeed again", metadata: ["refused_commits": "\(refusedInRow)"])
+                    refusedInRow = 0
+                    refusedSinceLogged = 0
+                }
                 stats.events.add(Int(range.count), ordering: .relaxed)
                 stats.blocks.add(blocks.count, ordering: .relaxed)
                 stats.bytes.add(blocks.reduce(0) { $0 + $1.header.totalBytes }, ordering: .relaxed)
@@ -171,10 +182,17 @@ public final class LogWriter: @unchecked Sendable {
                 }
             } catch {
                 stats.failedCommits.add(1, ordering: .relaxed)
-                logger.error(
-                    "write failed; the commit is refused and the log is unchanged",
-                    metadata: ["error": "\(error)"]
-                )
+                refusedInRow += 1
+                refusedSinceLogged += 1
+                let now = ConditionLock.monotonicNow()
+                if refusedInRow == 1 || now - refusalLoggedAt >= Self.refusalLogIntervalNanoseconds {
+                    logger.error(
+                        "write failed; the commit is refused and the log is unchanged",
+                        metadata: ["error": "\(error)", "refused_commits": "\(refusedSinceLogged)"]
+                    )
+                    refusalLoggedAt = now
+                    refusedSinceLogged = 0
+                }
                 for submission in batch { submission.completion(.failure(error)) }
                 return
             }

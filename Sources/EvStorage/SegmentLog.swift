@@ -35,10 +35,43 @@ public final class SegmentLog {
             try Self.createSegment(directory: directory, baseOffset: 0, opener: options.fileOpener).close()
             bases = [0]
         }
+        // A roll that did not finish (the disk filled, or evqd died, between creating the next segment and writing
+        // its header) leaves a last segment shorter than a header. It holds no event: it is removed, and the segment
+        // before it is active again. Opening then writes nothing, so evqd also starts on a full disk.
+        if bases.count > 1, let last = bases.last {
+            let name = FileNames.segment(baseOffset: last)
+            let size = FileSystem.fileSize(directory + "/" + name) ?? 0
+            if size < SegmentHeader.size {
+                try FileSystem.remove(directory + "/" + name)
+                try FileSystem.syncDirectory(directory)
+                bases.removeLast()
+                report.truncatedBytes += size
+                report.truncatedAt = (name, 0)
+                logger.warning("removed a segment left by an unfinished roll", metadata: ["segment": "\(name)", "bytes": "\(size)"])
+            }
+        }
         var sealed: [SegmentIndex] = []
         for base in bases.dropLast() {
-            let (index, rebuilt, damage) = try Self.loadIndex(directory: directory, baseOffset: base, write: true)
-            if rebuilt { report.rebuiltIndexes += 1 }
+            let (index, rebuilt, damage) = try Self.loadIndex(directory: directory, baseOffset: base)
+            if rebuilt {
+                report.rebuiltIndexes += 1
+                // Derived data: when it cannot be written back (a full disk), the next open rebuilds it again.
+                if damage.isEmpty {
+                    do {
+                        try FileSystem.writeAtomically(
+                            index.encode(),
+                            to: directory + "/" + FileNames.index(baseOffset: base),
+                            directory: directory,
+                            opener: options.fileOpener
+                        )
+                    } catch {
+                        logger.warning(
+                            "a rebuilt segment index could not be written; it is rebuilt again at the next open",
+                            metadata: ["segment": "\(FileNames.segment(baseOffset: base))", "error": "\(error)"]
+                        )
+                    }
+                }
+            }
             report.corruptions += damage
             sealed.append(index)
         }
@@ -179,7 +212,8 @@ public final class SegmentLog {
         try FileSystem.writeAtomically(
             active.encode(),
             to: directory + "/" + FileNames.index(baseOffset: active.baseOffset),
-            directory: directory
+            directory: directory,
+            opener: options.fileOpener
         )
         let file = try Self.createSegment(directory: directory, baseOffset: nextOffset, opener: options.fileOpener)
         activeFile.close()
@@ -254,19 +288,26 @@ public final class SegmentLog {
     ) throws(StorageError) -> any LogFile {
         let path = directory + "/" + FileNames.segment(baseOffset: baseOffset)
         let file = try opener.open(path: path, create: true)
-        if file.size > 0 { try file.truncate(to: 0) }
-        try file.append(SegmentHeader(baseOffset: baseOffset).encode())
-        try file.sync()
-        try FileSystem.syncDirectory(directory)
+        do throws(StorageError) {
+            if file.size > 0 { try file.truncate(to: 0) }
+            try file.append(SegmentHeader(baseOffset: baseOffset).encode())
+            try file.sync()
+            try FileSystem.syncDirectory(directory)
+        } catch {
+            // A segment that never got its header is not left behind (it would become the active segment, out of
+            // step with the offsets written after it). If even this fails, the next open removes it.
+            file.close()
+            try? FileSystem.remove(path)
+            throw error
+        }
         return file
     }
 
-    /// The index of a sealed segment: its index file when valid and current, else rebuilt by a scan (and written
-    /// back when `write`). Also returns whether it was rebuilt and the damage a scan found.
+    /// The index of a sealed segment: its index file when valid and current, else rebuilt by a scan. Also returns
+    /// whether it was rebuilt and the damage a scan found. Never writes.
     public static func loadIndex(
         directory: String,
-        baseOffset: Int64,
-        write: Bool
+        baseOffset: Int64
     ) throws(StorageError) -> (SegmentIndex, rebuilt: Bool, damage: [Corruption]) {
         let segmentPath = directory + "/" + FileNames.segment(baseOffset: baseOffset)
         let indexPath = directory + "/" + FileNames.index(baseOffset: baseOffset)
@@ -277,9 +318,6 @@ public final class SegmentLog {
             return (index, false, [])
         }
         let (index, damage) = try scan(directory: directory, baseOffset: baseOffset)
-        if write && damage.isEmpty {
-            try FileSystem.writeAtomically(index.encode(), to: indexPath, directory: directory)
-        }
         return (index, true, damage)
     }
 
