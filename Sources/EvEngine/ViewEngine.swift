@@ -133,13 +133,19 @@ public final class ViewEngine: @unchecked Sendable {
         queueLock.unlock()
     }
 
-    /// Applies what is queued, writes a final checkpoint and stops the applier. Blocks until done.
+    /// Applies what is queued, writes a final checkpoint and stops the applier. Blocks until done. Forgets the emitter and
+    /// the observer.
     public func shutdown() {
         queueLock.lock()
         stopping = true
         queueLock.signal()
         while !stopped { queueLock.wait(untilMonotonic: nil) }
         queueLock.unlock()
+        // The applier has stopped, so nothing is emitted or observed any more. Dropping the closures breaks the cycle
+        // engine → emitter → log writer → `onCommit` → engine, which would otherwise keep both (with the log's files
+        // and directory lock) alive after shutdown.
+        emitter.withLock { $0 = nil }
+        observer.withLock { $0 = nil }
         checkpoint()
     }
 

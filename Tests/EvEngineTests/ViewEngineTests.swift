@@ -91,4 +91,34 @@ struct ViewEngineTests {
             restarted.shutdown()
         }
     }
+
+    /// evqd's wiring (the writer's `onCommit` feeds the engine, the engine's emitter submits to the writer) is a cycle
+    /// of closures; LeakSanitizer found both objects, their threads' state and the log's files alive after shutdown.
+    @Test("after shutdown, an engine and a log writer wired to each other are freed")
+    func shutdownBreaksTheWriterCycle() throws {
+        let dir = TemporaryDirectory()
+        weak var weakEngine: ViewEngine?
+        weak var weakWriter: LogWriter?
+        do {
+            let log = try SegmentLog(directory: dir.path, logger: Self.logger)
+            let engine = try ViewEngine(directory: dir.path, logger: Self.logger)
+            let writer = LogWriter(log: log, policy: .never, logger: Self.logger, onCommit: { engine.committed($0) })
+            engine.setEmitter { events in writer.submit([SealedBlock.seal(events)], sync: false) { _ in } }
+            engine.setObserver { _ in }
+            let event = Event(time: 1, measurement: "cpu", tags: [Tag("host", "h")], fields: [Field("n", .int(1))])
+            let done = Locked(false)
+            writer.submit([SealedBlock.seal([event])], sync: true) { _ in done.withLock { $0 = true } }
+            while !done.value { OSThread.sleep(milliseconds: 1) }
+            engine.drain()
+            writer.shutdown()
+            engine.shutdown()
+            weakEngine = engine
+            weakWriter = writer
+        }
+        // The threads drop their references just after they report that they stopped.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (weakEngine != nil || weakWriter != nil) && ContinuousClock.now < deadline { OSThread.sleep(milliseconds: 1) }
+        #expect(weakEngine == nil)
+        #expect(weakWriter == nil)
+    }
 }
