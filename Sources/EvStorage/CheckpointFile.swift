@@ -32,7 +32,11 @@ public enum CheckpointFile {
     public static func read(directory: String) throws(StorageError) -> Result<[UInt8], Corruption.Reason>? {
         let path = directory + "/" + name
         guard FileSystem.exists(path) else { return nil }
-        let bytes = try FileSystem.readFile(path)
+        return payload(fromFile: try FileSystem.readFile(path))
+    }
+
+    /// The payload held in the bytes of a checkpoint file; the reason when they are damaged.
+    public static func payload(fromFile bytes: [UInt8]) -> Result<[UInt8], Corruption.Reason> {
         guard bytes.count >= headerSize else { return .failure("truncated checkpoint header") }
         return bytes.withUnsafeBytes { raw -> Result<[UInt8], Corruption.Reason> in
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[0..<headerSize]))
