@@ -43,14 +43,17 @@ public enum CheckpointFile {
             guard r.readU32() == magic else { return .failure("bad checkpoint magic") }
             guard r.readU16() == version else { return .failure("unsupported checkpoint version") }
             _ = r.readU16()
-            let rawBytes = Int(r.readU64()!)
-            let storedBytes = Int(r.readU64()!)
+            // The sizes stay u64 until checked: the header has no checksum, and a damaged size may not fit an Int.
+            let rawBytes = r.readU64()!
+            let storedBytes = r.readU64()!
             let crc = r.readU32()!
-            guard storedBytes == raw.count - headerSize else { return .failure("checkpoint length mismatch") }
+            guard storedBytes == UInt64(raw.count - headerSize) else { return .failure("checkpoint length mismatch") }
             let stored = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
             guard CRC32C.checksum(stored) == crc else { return .failure("checkpoint checksum mismatch") }
             if rawBytes == storedBytes { return .success(Array(stored)) }
-            guard rawBytes > 0, rawBytes < Int(Int32.max), let payload = LZ4.decompress(stored, rawBytes: rawBytes) else {
+            guard rawBytes > 0, rawBytes < UInt64(Int32.max),
+                let payload = LZ4.decompress(stored, rawBytes: Int(rawBytes))
+            else {
                 return .failure("checkpoint does not decompress")
             }
             return .success(payload)

@@ -22,9 +22,19 @@ public enum LZ4 {
         return output
     }
 
+    /// Most bytes `count` compressed bytes can decompress to: a block grows at most 255 times (a match length takes
+    /// one more 0xFF byte per 255 bytes of output).
+    public static func decompressedBytesMax(compressedBytes count: Int) -> Int {
+        count <= Int.max / 255 ? count * 255 : Int.max
+    }
+
     /// Decompresses exactly `rawBytes` bytes; `nil` if the input is malformed or does not yield that size.
+    /// A `rawBytes` that `input` cannot yield is refused before anything is allocated: it comes from a header that a
+    /// damaged file may have changed.
     public static func decompress(_ input: UnsafeRawBufferPointer, rawBytes: Int) -> [UInt8]? {
-        guard rawBytes > 0, !input.isEmpty else { return nil }
+        guard rawBytes > 0, !input.isEmpty, rawBytes <= decompressedBytesMax(compressedBytes: input.count) else {
+            return nil
+        }
         var output = [UInt8](repeating: 0, count: rawBytes)
         let n = output.withUnsafeMutableBytes { dst in
             LZ4_decompress_safe(
