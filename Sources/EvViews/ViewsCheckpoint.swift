@@ -69,7 +69,9 @@ public enum ViewsCheckpoint {
         guard version == Self.version else { throw DecodeError("unsupported version \(version)") }
         _ = header.readU16()
         let nextOffset = Int64(bitPattern: header.readU64()!)
-        let applied = Int(header.readU64()!)
+        // A larger count is damage (a CRC collision or a bug): reject it rather than trap on it (see counterMax).
+        let applied = header.readU64()!
+        guard applied <= UInt64(counterMax) else { throw DecodeError("bad event count") }
         let maxEventTime = Int64(bitPattern: header.readU64()!)
         let bodyBytes = header.readU64()!
         guard bodyBytes == UInt64(crcPosition - headerSize) else { throw DecodeError("body length mismatch") }
@@ -84,7 +86,7 @@ public enum ViewsCheckpoint {
         try reader.rules(into: &views.rules)
         guard reader.isAtEnd else { throw DecodeError("trailing bytes") }
         views.nextOffset = nextOffset
-        views.applied = applied
+        views.applied = Int(applied)
         return (views, maxEventTime)
     }
 
@@ -257,6 +259,11 @@ public enum ViewsCheckpoint {
 
     // MARK: - Reading
 
+    /// Largest count (events applied, alerts fired, samples dropped …) a checkpoint may hold. Counts grow by one per
+    /// event and the log numbers fewer than 2^63 events, so a real count is far below; a larger one is damage, and
+    /// accepting it would make the next `+= 1` of its reducer trap.
+    static let counterMax = 1 << 62
+
     struct Reader {
         var r: ByteReader
 
@@ -337,7 +344,7 @@ public enum ViewsCheckpoint {
 
         mutating func changes() throws(DecodeError) -> BoundedLog<SlotRegistry.Change> {
             var log = BoundedLog<SlotRegistry.Change>(capacity: max(1, try varint()))
-            let appended = try varint(Int.max)
+            let appended = try varint(counterMax)
             let count = try varint(log.capacity)
             for _ in 0..<count { log.append(try change()) }
             log.appended = appended
@@ -376,7 +383,7 @@ public enum ViewsCheckpoint {
                 resolvedAt: try optionalI64(),
                 message: try optionalString(),
                 value: try optionalF64(),
-                refires: try varint(Int.max),
+                refires: try varint(counterMax),
                 offset: try i64()
             )
         }
@@ -385,12 +392,12 @@ public enum ViewsCheckpoint {
             var active: [AlertRecord] = []
             for _ in 0..<(try varint(r.remaining)) { active.append(try record()) }
             var history = AlertHistory(resolvedCapacity: max(1, try varint()))
-            let appended = try varint(Int.max)
+            let appended = try varint(counterMax)
             for _ in 0..<(try varint(history.resolved.capacity)) { history.resolved.append(try record()) }
             history.resolved.appended = appended
             for record in active { history.active[AlertHistory.Key(alert: record.alert, labels: record.labels)] = record }
-            history.unmatched = try varint(Int.max)
-            for _ in 0..<(try varint(r.remaining)) { history.firedBySeverity[try string()] = try varint(Int.max) }
+            history.unmatched = try varint(counterMax)
+            for _ in 0..<(try varint(r.remaining)) { history.firedBySeverity[try string()] = try varint(counterMax) }
             return history
         }
 
@@ -409,7 +416,7 @@ public enum ViewsCheckpoint {
 
         mutating func timelines() throws(DecodeError) -> Timelines {
             let seriesMax = try varint()
-            let dropped = try varint(Int.max)
+            let dropped = try varint(counterMax)
             var tiers: [Timelines.Tier] = []
             for _ in 0..<(try varint(16)) {
                 let step = try i64()
@@ -432,8 +439,16 @@ public enum ViewsCheckpoint {
             for t in timelines.rings.indices {
                 let points = timelines.rings[t].tier.points
                 guard try varint() == count else { throw DecodeError("ring size mismatch") }
+                // A head is the bucket of an event time, floor(time / step), or Int64.min for a series without
+                // samples; any other value would overflow the rings' bucket arithmetic on the next event or query.
+                let step = timelines.rings[t].tier.stepNanoseconds
+                let headRange = Timelines.floorDivide(.min, step)...Timelines.floorDivide(.max, step)
                 var heads: [Int64] = []
-                for _ in 0..<count { heads.append(try i64()) }
+                for _ in 0..<count {
+                    let head = try i64()
+                    guard head == .min || headRange.contains(head) else { throw DecodeError("bad head bucket") }
+                    heads.append(head)
+                }
                 var counts: [UInt32] = []
                 for _ in 0..<count { counts.append(UInt32(try varint(Int(UInt32.max)))) }
                 let values = try floats(count * points * 4)
