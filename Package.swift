@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "EvCore", "EvViews", "EvStorage", "EvEngine", "EvRender", "EvConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -72,6 +72,15 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most concurrent ingest connections.")
     public var maxConnections: Int = 1024
 
+    @Option(name: .long, help: "Most concurrent HTTP connections; more wait in the listen backlog until one closes.")
+    public var maxHttpConnections: Int = 512
+
+    @Option(
+        name: .long,
+        help: "Seconds after which an HTTP connection with no request in progress (idle, or still sending its request head) is closed."
+    )
+    public var httpIdleTimeout: Double = 15
+
     @Option(name: .long, help: "Events a live-stream subscriber may fall behind before it is dropped.")
     public var streamBufferEvents: Int = 65_536
 
@@ -90,6 +99,30 @@ public struct DaemonCommand: AsyncParsableCommand {
     /// on a busy machine a read then waits for a CPU far less, while ingest still gets every idle cycle.
     static let bulkNiceness: Int32 = 10
 
+    /// Descriptors evqd needs besides its connections: segment and index files, the checkpoint, the directory lock,
+    /// event-loop internals, the collector's `/proc` reads, live streams reading history.
+    static let filesReserve = 256
+
+    /// Raises the soft open-file limit to the hard one. Every connection holds a descriptor, and the usual soft
+    /// default (1024) is below the connection limits: without this, accepting fails with EMFILE before the limit is
+    /// reached (connections hang unanswered instead of getting `too many connections`) and opening a segment or
+    /// writing the checkpoint fails. Logs a warning when even the hard limit is below what the limits need.
+    static func raiseOpenFilesLimit(needed: Int, logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        if limit.rlim_cur != rlim_t.max && limit.rlim_cur < rlim_t(needed) {  // rlim_t.max: RLIM_INFINITY
+            logger.warning(
+                "the open-file limit is below what the connection limits need: connections may fail to be accepted",
+                metadata: ["rlimit.nofile": "\(limit.rlim_cur)", "needed": "\(needed)"]
+            )
+        }
+    }
+
     public func validate() throws {
         guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
         guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
@@ -100,6 +133,10 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard collectorTop >= 0 && collectorTop <= 1000 else { throw ValidationError("--collector-top must be 0 to 1000") }
         guard streamBufferEvents > 0 else { throw ValidationError("--stream-buffer-events must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard maxHttpConnections > 0 else { throw ValidationError("--max-http-connections must be positive") }
+        guard httpIdleTimeout >= 0.1 && httpIdleTimeout <= 3600 else {
+            throw ValidationError("--http-idle-timeout must be between 0.1 and 3600 seconds")
+        }
         if let authToken {
             guard !authToken.isEmpty, authToken.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
                 throw ValidationError("--auth-token must be non-empty printable ASCII without spaces")
@@ -113,6 +150,7 @@ public struct DaemonCommand: AsyncParsableCommand {
     public func run() async throws {
         var logger = Logger(label: "evqd")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        Self.raiseOpenFilesLimit(needed: maxConnections + maxHttpConnections + Self.filesReserve, logger: logger)
         let registry = PrometheusCollectorRegistry()
         DaemonMetrics.bootstrap(registry)
         let options = LogOptions(
@@ -181,7 +219,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             logNextOffset: { writer.nextOffset },
             checkpointPath: dataDir + "/" + CheckpointFile.name
         )
-        let api = HTTPAPI(
+        var api = HTTPAPI(
             engine: engine,
             hub: hub,
             configuration: configuration,
@@ -191,6 +229,10 @@ public struct DaemonCommand: AsyncParsableCommand {
             logNextOffset: { writer.nextOffset },
             logger: logger
         )
+        api.connectionsMax = maxHttpConnections
+        api.idleTimeout = .milliseconds(Int64(httpIdleTimeout * 1000))
+        metrics.http = api.connectionStats
+        metrics.httpConnectionsMax = maxHttpConnections
         let http = api.application(host: httpAddr.host, port: httpAddr.port) { address in
             let shown = HostPort(host: address.ipAddress ?? "?", port: address.port ?? 0)
             writeStandardOutput("http listening on \(shown)\n")

@@ -12,7 +12,7 @@ import Synchronization
 /// The hot paths count with plain atomics (`IngestStats`, `LogWriterStats`, the hub's); a scrape brings the
 /// Prometheus counters up to them. Per-fsync durations go through swift-metrics (`Timer` in `LogWriter`) into the
 /// same registry, which `bootstrap` installs as the process's metrics backend.
-/// `@unchecked Sendable`: `collector` is set once while evqd starts, before any scrape can read it.
+/// `@unchecked Sendable`: `collector` and `http` are set once while evqd starts, before any scrape can read them.
 final class DaemonMetrics: @unchecked Sendable {
     let registry: PrometheusCollectorRegistry
     private let ingest: IngestStats
@@ -23,6 +23,9 @@ final class DaemonMetrics: @unchecked Sendable {
     private let checkpointPath: String
     /// The host collector, when it runs.
     var collector: HostCollector?
+    /// The HTTP server's connections and their limit.
+    var http: HTTPConnectionStats?
+    var httpConnectionsMax = 0
     private let startTime = WallClock.nowNanoseconds()
     /// Serializes scrapes: the counters are advanced by the difference since the last one.
     private let mirror = Mutex<[String: Int]>([:])
@@ -90,6 +93,11 @@ final class DaemonMetrics: @unchecked Sendable {
             count("evq_connections_total", "Ingest connections accepted.", ingest.connectionsTotal.load(ordering: .relaxed))
             count("evq_connections_refused_total", "Ingest connections refused (over the limit).", ingest.connectionsRefused.load(ordering: .relaxed))
             gauge("evq_connections", "Ingest connections open.", Double(ingest.connections.load(ordering: .relaxed)))
+            if let http {
+                gauge("evq_http_connections", "HTTP connections open.", Double(http.open.load(ordering: .relaxed)))
+                gauge("evq_http_connections_max", "Most HTTP connections open at once (--max-http-connections).", Double(httpConnectionsMax))
+                count("evq_http_connections_total", "HTTP connections accepted.", http.total.load(ordering: .relaxed))
+            }
             count("evq_log_events_total", "Events written to the log (ingest and rule alerts).", writer.events.load(ordering: .relaxed))
             count("evq_log_blocks_total", "Blocks written to the log.", writer.blocks.load(ordering: .relaxed))
             count("evq_log_bytes_total", "Bytes written to the log.", writer.bytes.load(ordering: .relaxed))

@@ -31,6 +31,12 @@ public struct HTTPAPI: Sendable {
     public var scanMax = 1_000_000
     /// How often an idle live stream sends a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(15)
+    /// Most open connections: at the limit the server accepts no more until one closes (`evqd --max-http-connections`).
+    public var connectionsMax = 512
+    /// A connection with no request in progress — idle after an answer, or still sending its request head — is
+    /// closed after this long (`evqd --http-idle-timeout`). Live streams are requests in progress.
+    public var idleTimeout: Duration = .seconds(15)
+    public let connectionStats = HTTPConnectionStats()
     let rebuilds = RebuildGate()
 
     public init(
@@ -77,9 +83,19 @@ public struct HTTPAPI: Sendable {
         router.get("/api/v1/stream") { request, _ in try self.stream(request) }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(75))),
-            configuration: .init(address: .hostname(host, port: port), serverName: "evqd"),
+            // Hummingbird's idle timer counts from the connection's start or its last answer and is not reset by the
+            // bytes of an unfinished request head, so it also closes slowloris connections.
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [RequestBodyCloser()], idleTimeout: TimeAmount(idleTimeout))
+            ),
+            configuration: .init(
+                address: .hostname(host, port: port),
+                serverName: "evqd",
+                availableConnectionsDelegate: HTTPConnectionLimit(stats: connectionStats, max: connectionsMax)
+            ),
             onServerRunning: { channel in
+                // One accept per wakeup, so the limit is exact (by default up to 4 are taken before it is asked).
+                try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1).get()
                 if let address = channel.localAddress { onListening(address) }
             },
             logger: logger

@@ -16,6 +16,7 @@ public final class Daemon {
     private var stdoutFD: Int32 = -1
     private let extraArguments: [String]
     private let collector: Bool
+    private let openFilesSoftLimit: Int?
 
     /// The directory holding the built `evqd` and `evq` (the test bundle's own directory).
     public static let binDirectory: String = {
@@ -32,11 +33,17 @@ public final class Daemon {
         return path
     }()
 
-    /// - Parameter collector: run the host collector (off by default: tests want only the events they send).
-    public init(dataDirectory: String, arguments: [String] = [], collector: Bool = false) throws {
+    /// - Parameters:
+    ///   - collector: run the host collector (off by default: tests want only the events they send).
+    ///   - openFilesSoftLimit: start evqd with this soft `RLIMIT_NOFILE` (`ulimit -Sn`), as a service manager or a
+    ///     login shell commonly does (1024); the hard limit stays as it is.
+    public init(
+        dataDirectory: String, arguments: [String] = [], collector: Bool = false, openFilesSoftLimit: Int? = nil
+    ) throws {
         self.dataDirectory = dataDirectory
         self.extraArguments = arguments
         self.collector = collector
+        self.openFilesSoftLimit = openFilesSoftLimit
         try start()
     }
 
@@ -62,7 +69,9 @@ public final class Daemon {
             Self.binDirectory + "evqd", "--data-dir", dataDirectory, "--ingest-addr", "127.0.0.1:0",
             "--http-addr", "127.0.0.1:0", "--log-level", "warning",
         ] + (collector ? [] : ["--no-collector"]) + extraArguments
-        let (child, out) = try Self.spawn(arguments)
+        // With a soft limit, a shell sets it and then becomes evqd (exec), so `pid` is still evqd's.
+        let command = openFilesSoftLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && exec \"$0\" \"$@\""] + arguments }
+        let (child, out) = try Self.spawn(command ?? arguments)
         pid = child
         stdoutFD = out
         // Wait for "ingest listening on 127.0.0.1:PORT" and "http listening on 127.0.0.1:PORT".
@@ -198,6 +207,20 @@ public final class Daemon {
             throw Failure(description: "spawn \(arguments[0]) failed: \(rc)")
         }
         return (pid, pipeFDs[0])
+    }
+
+    /// Raises this process's soft `RLIMIT_NOFILE` to at least `count` (up to the hard limit), for tests that hold
+    /// many sockets; returns the soft limit now in force.
+    @discardableResult
+    public static func raiseOpenFilesLimit(to count: Int) -> Int {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < rlim_t(count) {
+            limit.rlim_cur = min(rlim_t(count), limit.rlim_max)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(limit.rlim_cur)
     }
 
     public static func now() -> Double {

@@ -81,6 +81,21 @@ public final class LineClient {
         }
     }
 
+    /// Whether the server closed the connection (a read returns end of file or an error) within `timeout`; bytes
+    /// that arrive meanwhile are kept for `readLine`.
+    public func isClosed(timeout: Double) -> Bool {
+        let deadline = Daemon.now() + timeout
+        while Daemon.now() < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 20) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) { return true }
+            if n > 0 { pending += buffer[0..<n] }
+        }
+        return false
+    }
+
     /// Reads replies until one starts with `prefix`; returns the lines read before it and that line.
     public func readUntil(prefix: String, timeout: Double = 10) -> (before: [String], line: String?) {
         var before: [String] = []
