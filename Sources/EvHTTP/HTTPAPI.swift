@@ -38,6 +38,7 @@ public struct HTTPAPI: Sendable {
     public var idleTimeout: Duration = .seconds(15)
     public let connectionStats = HTTPConnectionStats()
     let rebuilds = RebuildGate()
+    let eventsReader: CachedLogReader
 
     public init(
         engine: ViewEngine,
@@ -53,6 +54,7 @@ public struct HTTPAPI: Sendable {
         self.hub = hub
         self.configuration = configuration
         self.directory = directory
+        self.eventsReader = CachedLogReader(directory: directory)
         self.token = token
         self.metrics = metrics
         self.logNextOffset = logNextOffset
@@ -257,10 +259,10 @@ public struct HTTPAPI: Sendable {
         guard ["json", "jsonl", "text", "lp"].contains(format) else {
             throw APIError.badParameter("format", "'\(format)' is not json, jsonl, text or lp")
         }
-        let directory = directory
+        let cached = eventsReader
         let scanMax = Int64(scanMax)
         let page = try await rebuilds.run { () throws -> EventPage in
-            let reader = try LogReader(directory: directory)
+            let reader = try cached.current()
             var page = EventPage()
             page.logEnd = reader.nextOffset
             if let last {

@@ -130,6 +130,47 @@ struct HTTPAPITests {
         #expect(daemon.terminate() == 0)
     }
 
+    /// Bytes evqd has read with read(2) and friends so far (`/proc/PID/io`, `rchar`).
+    static func bytesRead(_ daemon: Daemon) -> Int {
+        let io = FileSystemProbe.read("/proc/\(daemon.pid)/io")
+        return io.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingPrefix(" ")) } ?? -1
+    }
+
+    @Test("an event page reads what the log appended since the previous page, not the whole active segment each time")
+    func eventPagesReadIncrementally() throws {
+        let (dir, daemon, http) = try Self.start(["--segment-mib", "12"])
+        defer { withExtendedLifetime(dir) {} }
+        // 20 MB that LZ4 cannot shrink: 400 lines of 50,000 pseudo-random printable bytes; the first 200 in the first
+        // segment, which rolls during the next 200 (12 MB sealed, 8 MB active).
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func line(_ k: Int) -> String {
+            var bytes = [UInt8](repeating: 0, count: 50_000)
+            for i in bytes.indices {
+                seed ^= seed << 13
+                seed ^= seed >> 7
+                seed ^= seed << 17
+                let byte = UInt8(truncatingIfNeeded: 0x23 + seed % 89)  // '#' … '{'
+                bytes[i] = byte == UInt8(ascii: "\\") ? UInt8(ascii: "|") : byte  // no '"', no '\\'
+            }
+            return "blob,k=\(k) s=\"\(String(decoding: bytes, as: UTF8.self))\"\n"
+        }
+        let client = try LineClient(port: daemon.port)
+        try client.send((0..<200).map(line).joined() + "#evq sync a\n")
+        #expect(client.readLine() == "ok a 199")
+        #expect(try http.get("/api/v1/events?last=1").text.contains("\"offset\":199,"))
+        try client.send((200..<400).map(line).joined() + "#evq sync b\n")
+        #expect(client.readLine() == "ok b 399")
+        let all = try http.get("/api/v1/events?from_offset=0&limit=10000&format=text").text
+        #expect(all.split(separator: "\n").map { $0.prefix { $0 != "\t" } } == (0..<400).map { Substring(String($0)) })
+        #expect(try http.get("/api/v1/events?last=1").text.contains("\"offset\":399,"))
+        // A page at the end of an 8 MB active segment reads its last block (about 1 MB), not the whole segment.
+        let before = Self.bytesRead(daemon)
+        #expect(try http.get("/api/v1/events?last=1").text.contains("\"offset\":399,"))
+        let read = Self.bytesRead(daemon) - before
+        #expect(before > 0 && read < 3_000_000, "one page read \(read) bytes")
+        #expect(daemon.terminate() == 0)
+    }
+
     @Test(
         "a bad parameter is a 400 naming it; an unknown endpoint or series a 404; always JSON {\"error\": …}",
         arguments: [
