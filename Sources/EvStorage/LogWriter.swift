@@ -32,11 +32,11 @@ public final class LogWriter: @unchecked Sendable {
     private var failure: StorageError?
     private static let retentionPeriodNanoseconds: Int64 = 60_000_000_000
     /// Refused commits in a row (a full disk refuses every one), those since the last log line, and its time: one
-    /// line per 10 s, not one per commit, and a line when writes succeed again. Writer thread only.
+    /// line per `refusalLogInterval`, not one per commit, and a line when writes succeed again. Writer thread only.
     private var refusedInRow = 0
     private var refusedSinceLogged = 0
     private var refusalLoggedAt: Int64 = 0
-    private static let refusalLogIntervalNanoseconds: Int64 = 10_000_000_000
+    private let refusalLogIntervalNanoseconds: Int64
 
     /// Called on the writer thread after every successful write, with the blocks and their offsets, in order.
     private let onCommit: (@Sendable ([CommittedBlock]) -> Void)?
@@ -46,8 +46,10 @@ public final class LogWriter: @unchecked Sendable {
         policy: FsyncPolicy,
         logger: Logger,
         onCommit: (@Sendable ([CommittedBlock]) -> Void)? = nil,
-        niceness: Int32 = 0
+        niceness: Int32 = 0,
+        refusalLogInterval: Duration = .seconds(10)
     ) {
+        self.refusalLogIntervalNanoseconds = Self.nanoseconds(refusalLogInterval)
         self.log = log
         self.policy = policy
         self.logger = logger
@@ -185,7 +187,7 @@ public final class LogWriter: @unchecked Sendable {
                 refusedInRow += 1
                 refusedSinceLogged += 1
                 let now = ConditionLock.monotonicNow()
-                if refusedInRow == 1 || now - refusalLoggedAt >= Self.refusalLogIntervalNanoseconds {
+                if refusedInRow == 1 || now - refusalLoggedAt >= refusalLogIntervalNanoseconds {
                     logger.error(
                         "write failed; the commit is refused and the log is unchanged",
                         metadata: ["error": "\(error)", "refused_commits": "\(refusedSinceLogged)"]
