@@ -35,13 +35,19 @@ struct CollectorTests {
         let host = String(decoding: hostname.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 
         // Two intervals: the first sample is taken at start, the second (with rates and CPU percentages) 0.5 s later.
-        usleep(1_200_000)
-        let series = try Daemon.run([Self.evq, "series", "--server", server]).out
-        for expected in [
+        // Waited for, not slept: on a loaded machine the second sample can come late.
+        let wanted = [
             "cpu,host=\(host) usage_active", "cpu_core,host=\(host),core=0 usage_user", "mem,host=\(host) used_percent",
             "disk,host=\(host),path=/,", "net,host=\(host),interface=lo bytes_recv_per_s", "system,host=\(host) load1",
             "processes,host=\(host) total", "netstat,host=\(host) tcp_listen", "evqd,host=\(host) rss_bytes",
-        ] {
+        ]
+        var series = ""
+        for _ in 0..<200 {
+            series = try Daemon.run([Self.evq, "series", "--server", server]).out
+            if wanted.allSatisfy(series.contains) { break }
+            usleep(100_000)
+        }
+        for expected in wanted {
             #expect(series.contains(expected), "\(expected) in:\n\(series)")
         }
         #expect(series.contains("process,host=\(host),name=") && series.contains(",rank=mem rss_mb"))
