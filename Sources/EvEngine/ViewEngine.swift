@@ -166,7 +166,8 @@ public final class ViewEngine: @unchecked Sendable {
     /// Where alert events raised by rules go (the log writer); set once the writer exists.
     private let emitter = Mutex<(@Sendable ([Event]) -> Void)?>(nil)
     /// How often time-driven rules (staleness) are evaluated.
-    public var tickInterval: Duration = .seconds(5)
+    /// A constant: the applier thread reads it from the start, so a settable one would be a data race.
+    public let tickInterval: Duration = .seconds(5)
 
     /// Who is told of the events once they are applied, in offset order, on the applier thread (evqd: the live
     /// stream's hub). It must not wait.
