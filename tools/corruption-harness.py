@@ -12,6 +12,8 @@ case breaks a promise.
 """
 import argparse, json, os, random, re, shutil, signal, subprocess, sys, tempfile, time
 
+from evqd_process import listening_ports
+
 EVENT = re.compile(r"^x,writer=w(\d+) seq=(\d+)i")
 
 
@@ -23,14 +25,19 @@ def start(evqd, data):
     p = subprocess.Popen([evqd, "--data-dir", data, "--ingest-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
                           "--no-collector", "--segment-mib", "1", "--log-level", "info"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    seen = 0
-    while seen < 2 and time.time() < deadline:
-        line = p.stdout.readline()
-        if not line:
-            break
-        seen += "listening on" in line
-    return p, seen == 2
+    return p, listening_ports(p) is not None
+
+
+def serve(evqd, data):
+    """evqd on `data` for writing the original log: the process and its ingest port."""
+    p = subprocess.Popen([evqd, "--data-dir", data, "--ingest-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+                          "--no-collector", "--segment-mib", "1", "--log-level", "warning"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    ports = listening_ports(p)
+    if ports is None:
+        p.kill()
+        raise SystemExit("corruption-harness: evqd did not start on " + data)
+    return p, ports[0]
 
 
 def stop(p):
@@ -59,24 +66,16 @@ def main():
     base = tempfile.mkdtemp(prefix="evq-corrupt-")
     original = os.path.join(base, "original")
     lines = "".join(f"x,writer=w{k % 4} seq={k}i,pad=\"{random.getrandbits(64):x}\"\n" for k in range(args.lines))
-    p = subprocess.Popen([args.evqd, "--data-dir", original, "--ingest-addr", "127.0.0.1:18194", "--http-addr",
-                          "127.0.0.1:0", "--no-collector", "--segment-mib", "1", "--log-level", "warning"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    while "ingest listening" not in p.stdout.readline():
-        pass
-    push = run([args.evq, "push", "--to", "127.0.0.1:18194", "--sync"], input=lines)
+    p, port = serve(args.evqd, original)
+    push = run([args.evq, "push", "--to", f"127.0.0.1:{port}", "--sync"], input=lines)
     if push.returncode != 0:
         raise SystemExit("corruption-harness: push failed: " + push.stderr)
     stop(p)  # writes the views checkpoint
     # A few more lines into the active segment, so it holds blocks too.
-    p = subprocess.Popen([args.evqd, "--data-dir", original, "--ingest-addr", "127.0.0.1:18194", "--http-addr",
-                          "127.0.0.1:0", "--no-collector", "--segment-mib", "1", "--log-level", "warning"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    while "ingest listening" not in p.stdout.readline():
-        pass
+    p, port = serve(args.evqd, original)
     more = "".join(f"x,writer=w{k % 4} seq={k}i,pad=\"tail\"\n" for k in range(args.lines, args.lines + 20000))
     for k in range(4):  # four blocks
-        push = run([args.evq, "push", "--to", "127.0.0.1:18194", "--sync"], input=more[k * len(more) // 4:(k + 1) * len(more) // 4])
+        push = run([args.evq, "push", "--to", f"127.0.0.1:{port}", "--sync"], input=more[k * len(more) // 4:(k + 1) * len(more) // 4])
     stop(p)
     args.lines += 20000
     files = sorted(os.listdir(original))

@@ -11,26 +11,18 @@ only; prints one line per round and a summary, exits 1 on any loss, duplicate or
 """
 import argparse, json, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
+from evqd_process import listening_ports
+
 
 def start(evqd, data):
     out = open(os.path.join(data + "-evqd.out"), "w")
     p = subprocess.Popen([evqd, "--data-dir", data, "--ingest-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
                           "--no-collector", "--checkpoint-seconds", "1", "--log-level", "warning"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    ingest = http = None
-    deadline = time.time() + 30
-    while (ingest is None or http is None) and time.time() < deadline:
-        line = p.stdout.readline()
-        if not line:
-            break
-        m = re.match(r"(ingest|http) listening on (.+):(\d+)", line.strip())
-        if m and m.group(1) == "ingest":
-            ingest = int(m.group(3))
-        elif m:
-            http = int(m.group(3))
-    if ingest is None or http is None:
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    ports = listening_ports(p)
+    if ports is None:
         raise SystemExit("crash-harness: evqd did not start")
-    return p, ingest, http
+    return p, *ports
 
 
 class Writer(threading.Thread):

@@ -16,6 +16,8 @@ loopback only; prints one line per round and a JSON summary, exits 1 on any prob
 import argparse, json, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 import urllib.request
 
+from evqd_process import listening_ports
+
 NOT_STORED = re.compile(r"err line=(\d+) col=1 lines (\d+)-(\d+) (not stored|may not be durable): (.*)")
 SYNC_FAILED = re.compile(r"err line=(\d+) col=1 sync (\S+) failed: (.*)")
 
@@ -33,18 +35,11 @@ class Evqd:
         self.p = subprocess.Popen([self.path, "--data-dir", self.data, "--ingest-addr", "127.0.0.1:0",
                                    "--http-addr", "127.0.0.1:0", "--no-collector", "--segment-mib", "1",
                                    "--checkpoint-seconds", "1"],
-                                  stdout=subprocess.PIPE, stderr=self.err, text=True)
-        self.ingest = self.http = None
-        deadline = time.time() + 30
-        while (self.ingest is None or self.http is None) and time.time() < deadline:
-            line = self.p.stdout.readline()
-            if not line:
-                break
-            m = re.match(r"(ingest|http) listening on (.+):(\d+)", line.strip())
-            if m:
-                setattr(self, m.group(1), int(m.group(3)))
-        if self.ingest is None or self.http is None:
+                                  stdout=subprocess.PIPE, stderr=self.err)
+        ports = listening_ports(self.p)
+        if ports is None:
             raise RuntimeError(f"evqd did not start on {self.data} (see {self.log})")
+        self.ingest, self.http = ports
 
     def stop(self):
         self.p.send_signal(signal.SIGTERM)

@@ -45,6 +45,8 @@ count and time (a-d take well under a minute each; e takes --duration plus about
 import argparse, bisect, http.client, json, os, re, resource, selectors, shutil, signal, socket, struct, subprocess
 import sys, tempfile, threading, time, urllib.parse
 
+from evqd_process import listening_ports
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -81,31 +83,11 @@ class Evqd:
         self.p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.err, stdin=subprocess.DEVNULL,
                                   preexec_fn=die_with_parent)
         LIVE.append(self.p)
-        self.ingest = self.http = None
-        buf = b""
-        deadline = time.time() + 30
-        fd = self.p.stdout.fileno()
-        while (self.ingest is None or self.http is None) and time.time() < deadline:
-            sel = selectors.DefaultSelector()
-            sel.register(fd, selectors.EVENT_READ)
-            ready = sel.select(0.2)
-            sel.close()
-            if not ready:
-                if self.p.poll() is not None:
-                    break
-                continue
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                break
-            buf += chunk
-            for m in re.finditer(rb"(ingest|http) listening on (\S+):(\d+)\n", buf):
-                if m.group(1) == b"ingest":
-                    self.ingest = int(m.group(3))
-                else:
-                    self.http = int(m.group(3))
-        if self.ingest is None or self.http is None:
+        ports = listening_ports(self.p)
+        if ports is None:
             self.p.kill()
             raise SystemExit(f"soak: evqd did not start ({self.err_path})")
+        self.ingest, self.http = ports
         self.pid = self.p.pid
 
     def alive(self):
