@@ -24,9 +24,7 @@ struct CollectorTests {
                 - { name: memory_test, severity: warning, series: { measurement: mem, field: used_percent }, above: 0.01 }
 
             """
-        let fd = open(config, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = yaml.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
+        try FileSystemProbe.write(config, yaml)
         defer { unlink(config) }
         let daemon = try Daemon(dataDirectory: dir.path, arguments: ["--collector-interval", "0.5", "--config", config], collector: true)
         let server = "http://127.0.0.1:\(daemon.httpPort)"

@@ -228,9 +228,7 @@ struct HTTPAPITests {
         }
         // The reference checker: Prometheus' own promtool.
         let file = "/tmp/evq-metrics-\(getpid()).txt"
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = metrics.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        try FileSystemProbe.write(file, metrics.body)
         defer { unlink(file) }
         let check = try Daemon.run(["/bin/sh", "-c", "promtool check metrics < \(file)"])
         #expect(check.status == 0, "promtool: \(check.out) \(check.err)")
@@ -242,9 +240,7 @@ struct HTTPAPITests {
         let dir = TemporaryDirectory()
         let config = dir.path + "-limit.yaml"
         let yaml = "timelines: { series_max: 2 }\n"
-        let fd = open(config, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = yaml.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
+        try FileSystemProbe.write(config, yaml)
         defer { unlink(config) }
         let daemon = try Daemon(dataDirectory: dir.path, arguments: ["--config", config])
         let http = try HTTPTestClient(port: daemon.httpPort)

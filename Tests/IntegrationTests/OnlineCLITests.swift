@@ -19,10 +19,7 @@ struct OnlineCLITests {
         // Without data_stale: its tick (every 5 s, on wall-clock age) could append alerts between an offline and an
         // online run of the same command on a loaded machine, and the two outputs would differ for that reason only.
         let config = dir.path + "-no-stale.yaml"
-        let yaml = "rules: { disable: [data_stale] }\n"
-        let fd = open(config, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = yaml.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
+        try FileSystemProbe.write(config, "rules: { disable: [data_stale] }\n")
         defer { unlink(config) }
         let daemon = try Daemon(dataDirectory: dir.path, arguments: ["--config", config])
         let push = try Daemon.run(
