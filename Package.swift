@@ -162,7 +162,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "EvConfigTests", dependencies: ["EvConfig", "EvCore", "EvViews"], swiftSettings: strict),
+        .testTarget(name: "EvConfigTests", dependencies: ["EvConfig", "EvCore", "EvViews", "EvTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EvStorageTests",
             dependencies: [
@@ -183,6 +183,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // evqd in process: its pipeline over a temporary directory, requests through Hummingbird's
+        // router test framework (no socket, no process).
+        .testTarget(
+            name: "EvDaemonTests",
+            dependencies: [
+                "EvCore", "EvDaemon", "EvHTTP", "EvStorage", "EvViews", "EvConfig", "EvRender", "EvTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -9,7 +9,11 @@ public struct Configuration: Sendable {
     public var slotWarningAt = 90
     public var tiers: [Timelines.Tier] = [Timelines.Tier(stepSeconds: 5, points: 720)]
     public var seriesMax = 25_000
+    /// `timelines.memory_max`: the most the timeline rings may need with `seriesMax` series (checked at load).
+    public var timelineMemoryMax = 4 << 30
     public var rules: [AlertRule] = AlertRule.defaults
+    /// `max_future_skew`: how far ahead of its receive time an event's time is believed (nanoseconds).
+    public var maxFutureSkew: Int64 = Views.defaultMaxFutureSkew
 
     public init() {}
 
@@ -18,7 +22,8 @@ public struct Configuration: Sendable {
         Views(
             slots: SlotRegistry(limit: slotLimit, warningAt: slotWarningAt),
             timelines: Timelines(tiers: tiers, seriesMax: seriesMax),
-            rules: RuleEvaluator(rules: rules)
+            rules: RuleEvaluator(rules: rules),
+            maxFutureSkew: maxFutureSkew
         )
     }
 }

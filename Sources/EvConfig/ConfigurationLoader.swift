@@ -19,7 +19,10 @@ public enum ConfigurationLoader {
         }
         var config = Configuration()
         guard let node else { return config }
-        let root = try Cursor(node: node, path: "", file: file).mapping(allowed: ["health", "slots", "timelines", "rules"])
+        let root = try Cursor(node: node, path: "", file: file).mapping(allowed: ["health", "slots", "timelines", "rules", "max_future_skew"])
+        if let skew = root["max_future_skew"] {
+            config.maxFutureSkew = Int64((try skew.duration() * 1e9).rounded())
+        }
         if let health = root["health"] {
             let h = try health.mapping(allowed: ["fresh_below", "stale_above"])
             let fresh = try h["fresh_below"]?.duration() ?? 30
@@ -33,7 +36,7 @@ public enum ConfigurationLoader {
             config.slotWarningAt = try s["warning_at"]?.integer(min: 1) ?? config.slotWarningAt
         }
         if let timelines = root["timelines"] {
-            let t = try timelines.mapping(allowed: ["series_max", "tiers"])
+            let t = try timelines.mapping(allowed: ["series_max", "tiers", "memory_max"])
             config.seriesMax = try t["series_max"]?.integer(min: 1) ?? config.seriesMax
             if let tiers = t["tiers"] {
                 config.tiers = []
@@ -46,6 +49,18 @@ public enum ConfigurationLoader {
                     config.tiers.append(Timelines.Tier(stepSeconds: Int64(step), points: points))
                 }
                 guard !config.tiers.isEmpty else { throw tiers.error("at least one tier") }
+            }
+            config.timelineMemoryMax = try t["memory_max"]?.bytes() ?? config.timelineMemoryMax
+            // What the rings can grow to with every series present (16 bytes a point), against the budget: a
+            // valid but absurd configuration is refused at start, not met as a memory exhaustion hours later.
+            let pointsPerSeries = config.tiers.reduce(0) { $0 + $1.points }
+            let (bytes, overflow) = pointsPerSeries.multipliedReportingOverflow(by: 16 * config.seriesMax)
+            guard !overflow, bytes <= config.timelineMemoryMax else {
+                throw timelines.error(
+                    "timelines could need \(overflow ? "more than 2^63" : Cursor.formatBytes(bytes)) (series_max \(config.seriesMax) × "
+                        + "\(pointsPerSeries) points × 16 bytes), above memory_max \(Cursor.formatBytes(config.timelineMemoryMax)): "
+                        + "lower series_max or points, or raise memory_max"
+                )
             }
         }
         if let rules = root["rules"] {
@@ -70,10 +85,12 @@ public enum ConfigurationLoader {
         return config
     }
 
-    /// Reads and parses a file.
+    /// Largest configuration file read: a real one is a few KiB; `/dev/zero` or a log file by mistake is refused.
+    public static let fileBytesMax = 1 << 20
+
+    /// Reads and parses a file: a regular file of at most `fileBytesMax` bytes.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
-        guard let text = readText(path) else { throw ConfigurationError(file: path, path: "", "cannot read the file") }
-        return try parse(text, file: path)
+        try parse(try readText(path, limit: fileBytesMax), file: path)
     }
 
     static func parseRule(_ item: Cursor) throws(ConfigurationError) -> AlertRule {
@@ -137,16 +154,29 @@ public enum ConfigurationLoader {
         return AlertRule(name: name, severity: severity, condition: condition, refireAfterNanoseconds: Int64(refire * 1e9))
     }
 
-    static func readText(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
+    /// The file's text, or why not: not openable, not a regular file (a directory, a FIFO, a device), larger than
+    /// `limit`, not UTF-8.
+    static func readText(_ path: String, limit: Int) throws(ConfigurationError) -> String {
+        func failure(_ reason: String) -> ConfigurationError { ConfigurationError(file: path, path: "", reason) }
+        // O_NONBLOCK: opening a FIFO does not wait for a writer; the type check below refuses it.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw failure("cannot read the file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw failure("cannot read the file: \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw failure("not a regular file") }
+        guard st.st_size <= limit else { throw failure("the file is \(st.st_size) bytes; a configuration is at most \(limit)") }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
+        while bytes.count <= limit {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw failure("cannot read the file: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
             bytes += buffer[0..<n]
         }
-        return String(validating: bytes, as: UTF8.self)
+        guard bytes.count <= limit else { throw failure("the file grew past \(limit) bytes while read") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not UTF-8 text") }
+        return text
     }
 }

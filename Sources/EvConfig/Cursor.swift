@@ -91,6 +91,29 @@ struct Cursor {
         return seconds
     }
 
+    /// A size: `512MiB`, `4GiB`, `100KiB`, `1000000` (bytes); binary units K/M/G/T with or without `iB`/`B`.
+    func bytes() throws(ConfigurationError) -> Int {
+        guard case .scalar(let s) = node else { throw error("expected a size like 512MiB or 4GiB") }
+        var text = Substring(s.string)
+        for suffix in ["iB", "B"] where text.hasSuffix(suffix) {
+            text = text.dropLast(suffix.count)
+            break
+        }
+        var scale = 1
+        if let unit = text.last, let power = ["K": 10, "M": 20, "G": 30, "T": 40][unit] {
+            scale = 1 << power
+            text = text.dropLast()
+        }
+        guard let v = Int(text), v >= 0 else { throw error("expected a size like 512MiB or 4GiB, got \(describe())") }
+        let (bytes, overflow) = v.multipliedReportingOverflow(by: scale)
+        guard !overflow, bytes <= 1 << 50 else { throw error("a size is at most 1PiB, got \(describe())") }
+        return bytes
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        n >= 1 << 30 ? "\(n >> 30) GiB" : n >= 1 << 20 ? "\(n >> 20) MiB" : "\(n) bytes"
+    }
+
     func describe() -> String {
         if case .scalar(let s) = node { return "\"\(s.string)\"" }
         if case .mapping = node { return "a mapping" }

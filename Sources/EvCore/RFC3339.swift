@@ -69,9 +69,13 @@ public enum RFC3339 {
         guard i == b.count else { return nil }
         let days = daysFromCivil(year: year, month: Int(month), day: Int(day))
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        // Before 1970 with a fraction, step from the next whole second down, so the first representable instant
+        // (1677-09-21T00:12:43.145224192Z, Int64.min) is reached without passing below it.
+        let (whole, fraction) = seconds < 0 && nanos > 0 ? (seconds + 1, nanos - 1_000_000_000) : (seconds, nanos)
+        let (ns, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
-        return ns + nanos
+        let (t, beyond) = ns.addingReportingOverflow(fraction)
+        return beyond ? nil : t
     }
 
     static func daysFromCivil(year: Int64, month: Int, day: Int) -> Int64 {

@@ -9,20 +9,18 @@ public enum TimeArgument {
         if text == "now" { return now }
         var relative = Substring(text)
         if relative.hasPrefix("now") { relative = relative.dropFirst(3) }
-        if relative.hasPrefix("-") || relative.hasPrefix("+") {
-            let sign: Int64 = relative.hasPrefix("-") ? -1 : 1
-            let body = relative.dropFirst()
-            guard let unit = body.last, let amount = Int64(body.dropLast()), amount >= 0 else { return nil }
-            let scale: Int64
-            switch unit {
-            case "s": scale = 1_000_000_000
-            case "m": scale = 60_000_000_000
-            case "h": scale = 3_600_000_000_000
-            case "d": scale = 86_400_000_000_000
-            default: return nil
-            }
-            let (delta, overflow) = amount.multipliedReportingOverflow(by: scale)
-            return overflow ? nil : now + sign * delta
+        // Relative: a sign, a whole amount, one of s m h d. Anything else signed (`-1.5`, `-1700000000ms`) is read
+        // as an absolute time below.
+        if relative.hasPrefix("-") || relative.hasPrefix("+"), let unit = relative.last,
+            let amount = Int64(relative.dropFirst().dropLast()), amount >= 0,
+            let scale: Int64 = ["s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000][unit]
+        {
+            let sign = relative.hasPrefix("-") ? -1 : 1
+            // Exact in 128 bits (a span longer than Int64 can still land inside it from the other end); past either
+            // end of Int64 is no time, not a wrap and not a trap.
+            let delta = Int128(amount) * Int128(scale)
+            let t = Int128(now) + (sign < 0 ? -delta : delta)
+            return t >= Int128(Int64.min) && t <= Int128(Int64.max) ? Int64(t) : nil
         }
         for (suffix, scale) in [("ns", Int64(1)), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)]
         where text.hasSuffix(suffix) {
@@ -45,7 +43,8 @@ public enum TimeArgument {
             let fraction = Int64(parts[1] + String(repeating: "0", count: 9 - parts[1].count))!
             let (ns, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
             guard !overflow else { return nil }
-            return parts[0].hasPrefix("-") ? ns - fraction : ns + fraction
+            let (t, beyond) = parts[0].hasPrefix("-") ? ns.subtractingReportingOverflow(fraction) : ns.addingReportingOverflow(fraction)
+            return beyond ? nil : t
         }
         return nil
     }

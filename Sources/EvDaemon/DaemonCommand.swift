@@ -124,16 +124,25 @@ public struct DaemonCommand: AsyncParsableCommand {
     }
 
     public func validate() throws {
-        guard segmentMib > 0 else { throw ValidationError("--segment-mib must be positive") }
-        guard retentionHours >= 0, retentionMib >= 0 else { throw ValidationError("retention must not be negative") }
-        guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
+        // Every number has an upper bound too: the products below (MiB to bytes, hours to seconds, the descriptors
+        // the connection limits need) must not overflow.
+        guard (1...65_536).contains(segmentMib) else { throw ValidationError("--segment-mib must be 1 to 65536") }
+        guard (0...1_000_000).contains(retentionHours) else { throw ValidationError("--retention-hours must be 0 to 1000000") }
+        guard (0...(1 << 30)).contains(retentionMib) else { throw ValidationError("--retention-mib must be 0 to 1073741824") }
+        guard (1...31_536_000).contains(checkpointSeconds) else {
+            throw ValidationError("--checkpoint-seconds must be 1 to 31536000")
+        }
         guard collectorInterval >= 0.1 && collectorInterval <= 3600 else {
             throw ValidationError("--collector-interval must be between 0.1 and 3600 seconds")
         }
         guard collectorTop >= 0 && collectorTop <= 1000 else { throw ValidationError("--collector-top must be 0 to 1000") }
-        guard streamBufferEvents > 0 else { throw ValidationError("--stream-buffer-events must be positive") }
-        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
-        guard maxHttpConnections > 0 else { throw ValidationError("--max-http-connections must be positive") }
+        guard (1...(1 << 24)).contains(streamBufferEvents) else {
+            throw ValidationError("--stream-buffer-events must be 1 to 16777216")
+        }
+        guard (1...1_048_576).contains(maxConnections) else { throw ValidationError("--max-connections must be 1 to 1048576") }
+        guard (1...1_048_576).contains(maxHttpConnections) else {
+            throw ValidationError("--max-http-connections must be 1 to 1048576")
+        }
         guard httpIdleTimeout >= 0.1 && httpIdleTimeout <= 3600 else {
             throw ValidationError("--http-idle-timeout must be between 0.1 and 3600 seconds")
         }
@@ -158,13 +167,6 @@ public struct DaemonCommand: AsyncParsableCommand {
             retentionAge: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil,
             retentionBytes: retentionMib > 0 ? retentionMib * 1024 * 1024 : nil
         )
-        let log: SegmentLog
-        do {
-            log = try SegmentLog(directory: dataDir, options: options, logger: logger)
-        } catch {
-            logger.critical("cannot open the data directory", metadata: ["error": "\(error)"])
-            throw ExitCode(2)
-        }
         var configuration = Configuration()
         if let config {
             do {
@@ -174,32 +176,23 @@ public struct DaemonCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let engine: ViewEngine
+        let pipeline: DaemonPipeline
         do {
-            let views = configuration
-            engine = try ViewEngine(
+            pipeline = try DaemonPipeline(
                 directory: dataDir,
-                makeViews: { views.makeViews() },
-                rules: configuration.rules,
+                options: options,
+                configuration: configuration,
+                fsync: fsync,
                 checkpointInterval: .seconds(checkpointSeconds),
+                streamBufferEvents: streamBufferEvents,
                 niceness: Self.bulkNiceness,
                 logger: logger
             )
         } catch {
-            logger.critical("cannot rebuild the views", metadata: ["error": "\(error)"])
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
-        let writer = LogWriter(
-            log: log, policy: fsync, logger: logger, onCommit: { engine.committed($0) }, niceness: Self.bulkNiceness
-        )
-        let ruleLogger = logger
-        engine.setEmitter { events in
-            writer.submit([SealedBlock.seal(events)], sync: false) { result in
-                if case .failure(let error) = result {
-                    ruleLogger.error("appending rule alerts failed", metadata: ["error": "\(error)"])
-                }
-            }
-        }
+        let (engine, writer, hub) = (pipeline.engine, pipeline.writer, pipeline.hub)
         let token = authToken ?? getenv("EVQ_AUTH_TOKEN").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         for (name, address) in [("ingest", ingestAddr), ("http", httpAddr)] where token == nil && !address.isLoopback {
             logger.warning(
@@ -207,8 +200,6 @@ public struct DaemonCommand: AsyncParsableCommand {
                 metadata: ["listener": "\(name)", "address": "\(address)"]
             )
         }
-        let hub = EventHub(capacity: streamBufferEvents)
-        engine.setObserver { hub.publish($0) }
         let ingestStats = IngestStats()
         let metrics = DaemonMetrics(
             registry: registry,
@@ -219,16 +210,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             logNextOffset: { writer.nextOffset },
             checkpointPath: dataDir + "/" + CheckpointFile.name
         )
-        var api = HTTPAPI(
-            engine: engine,
-            hub: hub,
-            configuration: configuration,
-            directory: dataDir,
-            token: token,
-            metrics: { metrics.render(now: WallClock.nowNanoseconds()) },
-            logNextOffset: { writer.nextOffset },
-            logger: logger
-        )
+        var api = pipeline.makeAPI(token: token, logger: logger) { metrics.render(now: WallClock.nowNanoseconds()) }
         api.connectionsMax = maxHttpConnections
         api.idleTimeout = .milliseconds(Int64(httpIdleTimeout * 1000))
         metrics.http = api.connectionStats
@@ -276,16 +258,11 @@ public struct DaemonCommand: AsyncParsableCommand {
             try await services.run()
         } catch {
             logger.critical("a listener failed", metadata: ["error": "\(error)"])
-            writer.shutdown()
-            engine.shutdown()
+            pipeline.shutdown()
             try? await group.shutdownGracefully()
             throw ExitCode(1)
         }
-        // Apply everything committed first, so the alerts the rules raise from it still reach the log; then close the
-        // log (draining those alerts), then let the views take the last blocks and write the checkpoint.
-        engine.drain()
-        writer.shutdown()
-        engine.shutdown()
+        pipeline.shutdown()
         try await group.shutdownGracefully()
         logger.info("evqd stopped")
     }

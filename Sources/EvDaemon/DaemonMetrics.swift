@@ -115,9 +115,14 @@ final class DaemonMetrics: @unchecked Sendable {
                 "Seconds since the views checkpoint was written (since evqd started, when it has written none).",
                 Double(max(0, now - max(written, 0))) / 1e9
             )
-            let (series, seriesMax, dropped) = engine.read { views in
-                (views.timelines.seriesCount, views.timelines.seriesMax, views.timelines.droppedSeriesSamples)
+            let (series, seriesMax, dropped, future) = engine.read { views in
+                (views.timelines.seriesCount, views.timelines.seriesMax, views.timelines.droppedSeriesSamples, views.futureEvents)
             }
+            count(
+                "evq_views_future_events_total",
+                "Events dated beyond max_future_skew of their receive time, taken by the views at that limit.",
+                future
+            )
             gauge("evq_timeline_series", "Series that have a timeline.", Double(series))
             gauge("evq_timeline_series_max", "Most series kept (timelines.series_max).", Double(seriesMax))
             count("evq_timeline_dropped_samples_total", "Samples of series over the limit, not kept in timelines.", dropped)

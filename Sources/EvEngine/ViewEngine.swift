@@ -79,6 +79,8 @@ public final class ViewEngine: @unchecked Sendable {
                     || restored.timelines.seriesMax != views.timelines.seriesMax
                 {
                     report.checkpointProblem = "the timeline configuration changed"
+                } else if restored.maxFutureSkew != views.maxFutureSkew {
+                    report.checkpointProblem = "max_future_skew changed"
                 } else {
                     let configured = views.slots
                     views = restored
@@ -97,8 +99,8 @@ public final class ViewEngine: @unchecked Sendable {
         var replayed = 0
         // Replaying: the alerts the rules raised are already in the log, so what `apply` returns is dropped.
         let readReport = try reader.forEach(from: views.nextOffset) { event in
+            maxEventTime = max(maxEventTime, views.viewTime(of: event))
             _ = views.apply(event)
-            maxEventTime = max(maxEventTime, event.time)
             replayed += 1
             return true
         }
@@ -254,8 +256,9 @@ public final class ViewEngine: @unchecked Sendable {
             let derived = state.withLock { s in
                 var derived: [Event] = []
                 for e in events[k..<end] {
+                    let time = s.views.viewTime(of: e)
                     derived += s.views.apply(e)
-                    if e.time > s.maxEventTime { s.maxEventTime = e.time }
+                    if time > s.maxEventTime { s.maxEventTime = time }
                 }
                 return derived
             }

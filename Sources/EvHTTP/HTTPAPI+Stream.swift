@@ -16,7 +16,8 @@ extension HTTPAPI {
         let renderer = try q.renderer()
         var resume = try q.offset("from_offset")
         if let lastID = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let last = Int64(lastID), last >= 0 else {
+            // The largest offset has no successor to resume from (and `last + 1` would overflow).
+            guard let last = Int64(lastID), last >= 0, last < .max else {
                 throw APIError(.badRequest, "header 'Last-Event-ID': '\(lastID)' is not an event offset")
             }
             resume = last + 1

@@ -67,22 +67,7 @@ public struct HTTPAPI: Sendable {
         port: Int,
         onListening: @escaping @Sendable (SocketAddress) -> Void
     ) -> some ApplicationProtocol & Service {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware(logger: logger))
-        router.add(middleware: AuthMiddleware(token: token))
-        router.get("/") { _, _ in StatusPage.response() }
-        router.get("/healthz") { _, _ in self.healthz() }
-        router.get("/metrics") { _, _ in
-            Self.body(self.metrics(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
-        router.get("/api/v1/health") { request, _ in try await self.health(request) }
-        router.get("/api/v1/slots") { request, _ in try await self.slots(request) }
-        router.get("/api/v1/alerts") { request, _ in try await self.alerts(request) }
-        router.get("/api/v1/timeline") { request, _ in try await self.timeline(request) }
-        router.get("/api/v1/series") { request, _ in try self.series(request) }
-        router.get("/api/v1/state") { request, _ in try await self.state(request) }
-        router.get("/api/v1/events") { request, _ in try await self.events(request) }
-        router.get("/api/v1/stream") { request, _ in try self.stream(request) }
+        let router = makeRouter()
         return Application(
             router: router,
             // Hummingbird's idle timer counts from the connection's start or its last answer and is not reset by the
@@ -102,6 +87,28 @@ public struct HTTPAPI: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// Every route, with error and auth middleware: what `application` serves, and what the in-process tests drive
+    /// (Hummingbird's `app.test(.router)`).
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: AuthMiddleware(token: token))
+        router.get("/") { _, _ in StatusPage.response() }
+        router.get("/healthz") { _, _ in self.healthz() }
+        router.get("/metrics") { _, _ in
+            Self.body(self.metrics(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/api/v1/health") { request, _ in try await self.health(request) }
+        router.get("/api/v1/slots") { request, _ in try await self.slots(request) }
+        router.get("/api/v1/alerts") { request, _ in try await self.alerts(request) }
+        router.get("/api/v1/timeline") { request, _ in try await self.timeline(request) }
+        router.get("/api/v1/series") { request, _ in try self.series(request) }
+        router.get("/api/v1/state") { request, _ in try await self.state(request) }
+        router.get("/api/v1/events") { request, _ in try await self.events(request) }
+        router.get("/api/v1/stream") { request, _ in try self.stream(request) }
+        return router
     }
 
     // MARK: - Endpoints

@@ -25,18 +25,26 @@ public struct Renderer: Sendable {
             out.append(UInt8(ascii: "\n"))
             return
         }
-        var table = TextTable(header: ["COMPONENT", "HOST", "STATUS", "COLOR", "AGE", "FRESHNESS", "SINCE", "LATENCY", "MESSAGE"])
+        var table = TextTable(header: ["COMPONENT", "HOST", "STATUS", "COLOR", "AGE", "FRESHNESS", "SINCE", "LATENCY", "MESSAGE"], colors: colors)
         for row in report.rows {
             let c = row.health
-            table.add([
-                c.key.component, c.key.host ?? "-", c.status ?? "-",
-                colored(row.effectiveColor.description, row.effectiveColor),
-                TextTable.seconds(row.ageNanoseconds), row.freshness.rawValue, TextTable.time(c.since),
-                c.latencyMs.map { "\($0)ms" } ?? "-", c.message ?? "",
-            ])
+            table.add(
+                [
+                    c.key.component, c.key.host ?? "-", c.status ?? "-", row.effectiveColor.description,
+                    TextTable.seconds(row.ageNanoseconds), row.freshness.rawValue, TextTable.time(c.since),
+                    c.latencyMs.map { "\($0)ms" } ?? "-", c.message ?? "",
+                ],
+                colored: [3: row.effectiveColor]
+            )
         }
         out.append(contentsOf: "overall \(colored(report.overall.description, report.overall))  score \(report.score)  at \(RFC3339.format(nanoseconds: report.at))\n".utf8)
         out.append(contentsOf: table.render().utf8)
+        let ahead = report.rows.filter { $0.health.futureEvents > 0 }
+        if !ahead.isEmpty {
+            // Their times were taken as receive time + max_future_skew (spec/views.md, "Event time").
+            let names = ahead.map { TextTable.printable("\($0.health.key)") + " (\($0.health.futureEvents))" }.joined(separator: ", ")
+            out.append(contentsOf: "clock ahead: events dated beyond max_future_skew, taken at their receive time: \(names)\n".utf8)
+        }
     }
 
     public func slots(_ slots: SlotRegistry, to out: inout [UInt8]) {
@@ -65,14 +73,17 @@ public struct Renderer: Sendable {
             out.append(UInt8(ascii: "\n"))
             return
         }
-        var table = TextTable(header: ["ALERT", "LABELS", "SEVERITY", "STATE", "FIRED", "ACKED BY", "ACKED", "RESOLVED", "MESSAGE"])
+        var table = TextTable(header: ["ALERT", "LABELS", "SEVERITY", "STATE", "FIRED", "ACKED BY", "ACKED", "RESOLVED", "MESSAGE"], colors: colors)
         for r in records {
             let color: HealthColor = r.state == .resolved ? .green : r.severity == "critical" ? .red : .yellow
-            table.add([
-                r.alert, r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                r.severity, colored(r.state.rawValue, color), TextTable.time(r.firedAt), r.ackedBy ?? "-",
-                TextTable.time(r.ackedAt), TextTable.time(r.resolvedAt), r.message ?? "",
-            ])
+            table.add(
+                [
+                    r.alert, r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                    r.severity, r.state.rawValue, TextTable.time(r.firedAt), r.ackedBy ?? "-",
+                    TextTable.time(r.ackedAt), TextTable.time(r.resolvedAt), r.message ?? "",
+                ],
+                colored: [3: color]
+            )
         }
         out.append(contentsOf: table.render().utf8)
     }
@@ -83,7 +94,7 @@ public struct Renderer: Sendable {
             out.append(UInt8(ascii: "\n"))
             return
         }
-        out.append(contentsOf: "\(timeline.series)  step \(timeline.stepSeconds)s  \(timeline.aggregation.rawValue)\n".utf8)
+        out.append(contentsOf: "\(TextTable.printable(timeline.series.description))  step \(timeline.stepSeconds)s  \(timeline.aggregation.rawValue)\n".utf8)
         for point in timeline.points {
             let value = point.value.map { $0.description } ?? "null"
             out.append(contentsOf: "\(RFC3339.format(nanoseconds: point.time * 1_000_000_000))\t\(value)\n".utf8)
@@ -100,7 +111,7 @@ public struct Renderer: Sendable {
             out.append(contentsOf: "]}\n".utf8)
             return
         }
-        for name in names { out.append(contentsOf: (name.description + "\n").utf8) }
+        for name in names { out.append(contentsOf: (TextTable.printable(name.description) + "\n").utf8) }
     }
 
     /// Every view as of `at` (`evq replay --at T`, `GET /api/v1/state?at=T`).
@@ -137,7 +148,7 @@ public struct Renderer: Sendable {
             LineProtocolSerializer.append(event, to: &line)
             // Drop " <timestamp>\n": the time is already shown.
             if let space = line.lastIndex(of: UInt8(ascii: " ")) { line.removeSubrange(space...) }
-            out.append(contentsOf: line)
+            TextTable.appendPrintable(line, to: &out)
         }
         out.append(UInt8(ascii: "\n"))
     }

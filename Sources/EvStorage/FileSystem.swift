@@ -38,6 +38,12 @@ public enum FileSystem {
         return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
+    /// Whether `path` is a regular file itself (not a link to one, not a FIFO, device or directory).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Last modification time of a file, in nanoseconds since the epoch.
     public static func modificationTime(_ path: String) -> Int64? {
         var st = stat()
@@ -82,11 +88,18 @@ public enum FileSystem {
 
     /// The whole file, read-only.
     public static func readFile(_ path: String) throws(StorageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError.system("open", path: path, Errno(rawValue: errno)) }
+        // A FIFO is refused below, not waited on; a symbolic link is not followed.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else {
+            if errno == ELOOP {
+                throw StorageError(.corrupt, "a symbolic link: refused (evq does not follow links in its data directory)", path: path)
+            }
+            throw StorageError.system("open", path: path, Errno(rawValue: errno))
+        }
         defer { _ = Glibc.close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StorageError.system("stat", path: path, Errno(rawValue: errno)) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw StorageError(.corrupt, "not a regular file: refused", path: path) }
         return try PosixLogFile.read(fd: fd, path: path, at: 0, count: Int(st.st_size))
     }
 

@@ -45,7 +45,7 @@ public final class LogReader {
 
     /// Re-reads the directory: new segments, rolled segments, and blocks appended to the active segment.
     public func refresh() throws(StorageError) {
-        let bases = try FileSystem.list(directory).compactMap(FileNames.baseOffset(ofSegment:)).sorted()
+        let bases = try SegmentLog.segmentBases(in: directory)
         var updated: [SegmentIndex] = []
         var damage: [Corruption] = []
         for (k, base) in bases.enumerated() {
@@ -130,7 +130,7 @@ public final class LogReader {
             if let to, segment.baseOffset >= to { break }
             if segment.nextOffset <= from { continue }
             let path = segmentPath(segment.baseOffset)
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)  // never waits on a FIFO, never follows a link
             if fd < 0 {
                 if errno == ENOENT { continue }  // removed by retention meanwhile
                 throw StorageError.system("open", path: path, Errno(rawValue: errno))
@@ -235,7 +235,7 @@ public final class LogReader {
     }
 
     private func readRange(path: String, position: Int, count: Int) throws(StorageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)  // never waits on a FIFO, never follows a link
         guard fd >= 0 else { throw StorageError.system("open", path: path, Errno(rawValue: errno)) }
         defer { _ = close(fd) }
         return try PosixLogFile.read(fd: fd, path: path, at: position, count: count)

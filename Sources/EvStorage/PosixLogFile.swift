@@ -18,11 +18,22 @@ public final class PosixLogFile: LogFile {
             fd = try FileDescriptor.open(
                 FilePath(path),
                 .readWrite,
-                options: create ? [.create, .closeOnExec] : [.closeOnExec],
+                // Not following a link, not waiting on a FIFO: the type is checked below.
+                options: create ? [.create, .closeOnExec, .noFollow, .nonBlocking] : [.closeOnExec, .noFollow, .nonBlocking],
                 permissions: [.ownerReadWrite, .groupRead, .otherRead]
             )
+            var st = stat()
+            guard fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                try? fd.close()
+                throw StorageError(.corrupt, "not a regular file: refused", path: path)
+            }
             size = Int(try fd.seek(offset: 0, from: .end))
+        } catch let error as StorageError {
+            throw error
         } catch let errno as Errno {
+            if errno == .tooManySymbolicLinkLevels {
+                throw StorageError(.corrupt, "a symbolic link: refused (evq does not follow links in its data directory)", path: path)
+            }
             throw StorageError.system("open", path: path, errno)
         } catch {
             throw StorageError(.io, "open: \(error)", path: path)

@@ -34,11 +34,27 @@ public struct SealedBlock: Sendable {
         return SealedBlock(header: header, body: body)
     }
 
-    /// Encodes `events` as one block (tools and tests).
+    /// Encodes `events` as one block (tools and tests: a few events; `blocks(_:)` for any number).
     public static func seal(_ events: some Sequence<Event>) -> SealedBlock {
         var encoder = BlockEncoder()
         for event in events { encoder.append(event) }
         return seal(&encoder)
+    }
+
+    /// Encodes any number of `events` as blocks within the block limits, a new one started at `bytesTarget`
+    /// uncompressed bytes or `Limits.blockEventCountMax` events, as ingest does (evqd's rule alerts: a tick may
+    /// raise one per component). A single event cannot exceed a block: line and field limits keep it far smaller.
+    public static func blocks(_ events: some Sequence<Event>, bytesTarget: Int = 1 << 20) -> [SealedBlock] {
+        var blocks: [SealedBlock] = []
+        var encoder = BlockEncoder()
+        for event in events {
+            encoder.append(event)
+            if encoder.rawBytes >= min(bytesTarget, Limits.blockRawBytesMax / 2) || encoder.eventCount >= Limits.blockEventCountMax {
+                blocks.append(seal(&encoder))  // leaves the encoder empty
+            }
+        }
+        if !encoder.isEmpty { blocks.append(seal(&encoder)) }
+        return blocks
     }
 
     /// Header (with `firstOffset`) and body, as they go on disk.

@@ -30,7 +30,7 @@ public final class SegmentLog {
         lock = try DirectoryLock(directory: directory)
         var report = RecoveryReport()
 
-        var bases = try FileSystem.list(directory).compactMap(FileNames.baseOffset(ofSegment:)).sorted()
+        var bases = try Self.segmentBases(in: directory)
         if bases.isEmpty {
             try Self.createSegment(directory: directory, baseOffset: 0, opener: options.fileOpener).close()
             bases = [0]
@@ -305,6 +305,21 @@ public final class SegmentLog {
 
     /// The index of a sealed segment: its index file when valid and current, else rebuilt by a scan. Also returns
     /// whether it was rebuilt and the damage a scan found. Never writes.
+    /// The base offsets of the segments in `directory`, in order. A FIFO, link, device or directory named like a
+    /// segment is refused before anything reads it (a read would wait forever on a FIFO) or removes it as an
+    /// unfinished roll.
+    public static func segmentBases(in directory: String) throws(StorageError) -> [Int64] {
+        let bases = try FileSystem.list(directory).compactMap(FileNames.baseOffset(ofSegment:)).sorted()
+        for base in bases where !FileSystem.isRegularFile(directory + "/" + FileNames.segment(baseOffset: base)) {
+            throw StorageError(
+                .corrupt,
+                "\(FileNames.segment(baseOffset: base)) is named like a segment but is not a regular file: refused (move it away)",
+                path: directory + "/" + FileNames.segment(baseOffset: base)
+            )
+        }
+        return bases
+    }
+
     public static func loadIndex(
         directory: String,
         baseOffset: Int64

@@ -11,6 +11,8 @@ public struct ComponentHealth: Sendable, Hashable {
     /// Event time of the `health` event the current status comes from: an older one arriving late does not
     /// replace it.
     public var statusTime: Int64?
+    /// Receive time of that `health` event.
+    public var statusReceiveTime: Int64?
     /// Event time of the last `health` or `heartbeat` event.
     public var lastSeen: Int64
     public var latencyMs: Double?
@@ -19,6 +21,8 @@ public struct ComponentHealth: Sendable, Hashable {
     public var clientID: String?
     /// Offset of the last event that changed this component.
     public var offset: Int64
+    /// This component's events dated beyond the future skew (taken at receive time + skew): its clock is ahead.
+    public var futureEvents = 0
 
     public init(key: ComponentKey, lastSeen: Int64, offset: Int64) {
         self.key = key

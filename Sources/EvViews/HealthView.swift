@@ -9,18 +9,25 @@ public struct HealthView: Sendable, Hashable {
 
     /// Applies one event; events of other kinds are ignored.
     ///
+    /// - Parameter ahead: the event's time was beyond the future skew and is taken at its limit (counted).
     /// - Returns: the component's status colour after the event (`nil` if it has none, or for other events).
     @discardableResult
-    public mutating func apply(_ event: Event) -> HealthColor? {
+    public mutating func apply(_ event: Event, ahead: Bool = false) -> HealthColor? {
         guard event.kind == .health || event.kind == .heartbeat, let name = event.tag("component") else { return nil }
         let key = ComponentKey(component: name, host: event.tag("host") ?? event.field("host")?.stringValue)
         var entry = components[key] ?? ComponentHealth(key: key, lastSeen: event.time, offset: event.offset)
         entry.lastSeen = max(entry.lastSeen, event.time)
         entry.offset = event.offset
-        if event.kind == .health, event.time >= (entry.statusTime ?? .min), let word = event.field("status")?.stringValue,
-            let color = HealthColor(statusWord: word)
+        if ahead { entry.futureEvents += 1 }
+        // A late arrival (older than the current status) does not replace it — unless it arrived after the current
+        // status and that status is dated after this arrival: a status from the future cannot hide what follows it.
+        let current = entry.statusTime ?? .min
+        let overtakes = event.receiveTime >= (entry.statusReceiveTime ?? .min) && current > event.receiveTime
+        if event.kind == .health, event.time >= current || overtakes,
+            let word = event.field("status")?.stringValue, let color = HealthColor(statusWord: word)
         {
             entry.statusTime = event.time
+            entry.statusReceiveTime = event.receiveTime
             let status = word.lowercased()
             if entry.status != status {
                 entry.status = status

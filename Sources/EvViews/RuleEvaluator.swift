@@ -251,12 +251,18 @@ public struct RuleEvaluator: Sendable {
         return matches
     }
 
-    /// Time-driven rules (staleness) at `now`: raises `data_stale` for components not seen for too long.
-    public mutating func tick(at now: Int64, health: HealthView) -> [Event] {
+    /// Most alerts one `tick` raises: a silence of many components at once is reported over several ticks (in
+    /// component order) rather than in one unbounded step under the views' lock.
+    public static let tickAlertsMax = 10_000
+
+    /// Time-driven rules (staleness) at `now`: raises `data_stale` for components not seen for too long, at most
+    /// `limit` of them (the rest at the next tick: they are still stale and not yet firing).
+    public mutating func tick(at now: Int64, health: HealthView, limit: Int = RuleEvaluator.tickAlertsMax) -> [Event] {
         var out: [Event] = []
         for (r, rule) in rules.enumerated() {
             guard case .stale(let after) = rule.condition else { continue }
             for component in health.components.values.sorted(by: { $0.key < $1.key }) {
+                if out.count >= limit { return out }
                 var labels = [Tag("component", component.key.component)]
                 if let host = component.key.host { labels.append(Tag("host", host)) }
                 let key = id(Key(rule: r, labels: labels))

@@ -10,7 +10,9 @@ import EvCore
 /// arrays as raw little-endian `Float32`. Storage compresses the whole file; this codec only encodes.
 public enum ViewsCheckpoint {
     public static let magic: UInt32 = 0x4351_5645  // "EVQC"
-    public static let version: UInt16 = 1
+    /// 2: per component the count of events beyond the future skew and the receive time of its status; after the rules, the views' count of them and
+    /// the skew they were applied with. A version-1 checkpoint is not read (the log is replayed once).
+    public static let version: UInt16 = 2
     static let headerSize = 40
 
     public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -26,6 +28,8 @@ public enum ViewsCheckpoint {
         body.alerts(views.alerts)
         body.timelines(views.timelines)
         body.rules(views.rules)
+        body.varint(views.futureEvents)
+        body.i64(views.maxFutureSkew)
         var out: [UInt8] = []
         out.reserveCapacity(headerSize + body.bytes.count + 4)
         ByteWriter.appendU32(magic, to: &out)
@@ -84,6 +88,9 @@ public enum ViewsCheckpoint {
         views.alerts = try reader.alerts()
         views.timelines = try reader.timelines()
         try reader.rules(into: &views.rules)
+        views.futureEvents = try reader.varint(counterMax)
+        views.maxFutureSkew = try reader.i64()
+        guard views.maxFutureSkew >= 0 else { throw DecodeError("bad future skew") }
         guard reader.isAtEnd else { throw DecodeError("trailing bytes") }
         views.nextOffset = nextOffset
         views.applied = Int(applied)
@@ -131,6 +138,8 @@ public enum ViewsCheckpoint {
                 optional(c.clientID) { $0.string($1) }
                 optional(c.statusTime) { $0.i64($1) }
                 i64(c.offset)
+                varint(c.futureEvents)
+                optional(c.statusReceiveTime) { $0.i64($1) }
             }
         }
 
@@ -325,6 +334,8 @@ public enum ViewsCheckpoint {
                 c.clientID = try optionalString()
                 c.statusTime = try optionalI64()
                 c.offset = try i64()
+                c.futureEvents = try varint(counterMax)
+                c.statusReceiveTime = try optionalI64()
                 view.components[key] = c
             }
             return view

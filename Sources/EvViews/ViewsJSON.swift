@@ -42,6 +42,8 @@ public enum ViewsJSON {
             JSONWriter.optionalString(c.port, to: &out)
             JSONWriter.key("client_id", to: &out)
             JSONWriter.optionalString(c.clientID, to: &out)
+            JSONWriter.key("future_events", to: &out)
+            out.append(contentsOf: String(c.futureEvents).utf8)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)

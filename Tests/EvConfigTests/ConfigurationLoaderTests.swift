@@ -1,7 +1,11 @@
 import EvConfig
 import EvCore
+import EvTestSupport
 import EvViews
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Configuration file")
 struct ConfigurationLoaderTests {
@@ -16,6 +20,49 @@ struct ConfigurationLoaderTests {
         #expect(config.tiers == defaults.tiers)
         #expect(config.seriesMax == defaults.seriesMax)
         #expect(config.rules == AlertRule.defaults)
+        #expect(config.maxFutureSkew == defaults.maxFutureSkew && config.timelineMemoryMax == defaults.timelineMemoryMax)
+    }
+
+    /// Issue 15, item 10: `--config /dev/zero` read until evqd aborted, `--config /tmp` started on the defaults, and
+    /// `{step: 5s, points: 100000}` tiers were accepted (3 MB per series).
+    @Test("what is not a configuration file is refused: a device, a directory, a FIFO, a huge file")
+    func notAFile() throws {
+        let dir = TemporaryDirectory()
+        #expect(mkfifo(dir.path + "/fifo", 0o644) == 0)
+        let big = dir.path + "/big.yaml"
+        let f = fopen(big, "w")!
+        let line = Array("# padding padding padding padding padding padding padding padding padding padding\n".utf8)
+        for _ in 0..<(ConfigurationLoader.fileBytesMax / line.count + 1) { _ = fwrite(line, 1, line.count, f) }
+        fclose(f)
+        for (path, reason) in [
+            ("/dev/zero", "not a regular file"), ("/tmp", "not a regular file"), (dir.path + "/fifo", "not a regular file"),
+            (big, "a configuration is at most"), (dir.path + "/missing.yaml", "cannot read the file"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(path: path) }
+            #expect(error?.description.contains(reason) == true, "\(path): \(String(describing: error))")
+        }
+    }
+
+    @Test("tiers whose rings could outgrow timelines.memory_max are refused with the estimate")
+    func memoryEstimate() throws {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse("timelines:\n  tiers:\n    - { step: 5s, points: 100000 }\n")
+        }
+        #expect(error?.description.contains("memory_max") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("series_max 25000 × 100000 points") == true, "\(String(describing: error))")
+        let fits = try ConfigurationLoader.parse("timelines:\n  series_max: 1000\n  tiers:\n    - { step: 5s, points: 100000 }\n")
+        #expect(fits.tiers == [Timelines.Tier(stepSeconds: 5, points: 100000)])
+        let raised = try ConfigurationLoader.parse("timelines:\n  memory_max: 64GiB\n  tiers:\n    - { step: 5s, points: 100000 }\n")
+        #expect(raised.timelineMemoryMax == 64 << 30)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse("timelines:\n  memory_max: 12XB\n") }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse("timelines:\n  memory_max: 9999999999999TiB\n") }
+    }
+
+    @Test("max_future_skew is read as a duration")
+    func futureSkew() throws {
+        #expect(try ConfigurationLoader.parse("max_future_skew: 5m\n").maxFutureSkew == 300_000_000_000)
+        #expect(try ConfigurationLoader.parse("max_future_skew: 0\n").makeViews().maxFutureSkew == 0)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse("max_future_skew: -1s\n") }
     }
 
     @Test("an empty file is the defaults")

@@ -76,3 +76,67 @@ struct TimeArgumentTests {
         #expect(TimeArgument.parse(text, now: Self.now) == nil)
     }
 }
+
+/// Every time a user can type near the ends of `Int64` nanoseconds is either a time or `nil`: never a trap
+/// (issue 15: `?at=+106000d`, `?at=9223372036.999999999` and `?at=2262-04-11T23:47:16.999999999Z` killed evqd).
+@Suite("Times at the ends of the range")
+struct TimeArgumentExtremeTests {
+    static let references: [Int64] = [.min, .min + 1, -1, 0, TimeArgumentTests.now, .max - 1, .max]
+
+    @Test(
+        "relative and absolute times past the ends of Int64 are rejected, those inside are exact",
+        arguments: [
+            "+106000d", "now+106000d", "+106751d", "-106751d", "+106750d", "now-106752d", "9223372036.999999999",
+            "-9223372036.999999999", "9223372036.854775807", "9223372036.854775808", "-9223372036.854775808",
+            "-9223372036.854775809", "2262-04-11T23:47:16.999999999Z", "2262-04-11T23:47:16.854775807Z",
+            "2262-04-11T23:47:16.854775808Z", "1677-09-21T00:12:43.145224192Z", "1677-09-21T00:12:43.145224191Z",
+            "9999-12-31T23:59:59.999999999Z", "0000-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807-23:59",
+            "1677-09-21T00:12:43.145224192+23:59", "9223372036854775807", "-9223372036854775808", "9223372036854775807ns",
+            "-9223372036854775808ns", "9223372036854775us", "9223372036855ms", "9223372037s", "-9223372037s",
+            "+9223372036854775807s", "-9223372036854775808d", "+0d", "-0s",
+        ]
+    )
+    func extremes(text: String) {
+        for now in Self.references {
+            guard let t = TimeArgument.parse(text, now: now) else { continue }
+            // The value, where it exists, is the exact one (checked in wider arithmetic).
+            #expect(Self.exact(text, now: now) == t, "\(text) at \(now)")
+        }
+        #expect(TimeArgument.parse("+106000d", now: TimeArgumentTests.now) == nil)
+        #expect(TimeArgument.parse("9223372036.999999999", now: 0) == nil)
+        #expect(RFC3339.parse("2262-04-11T23:47:16.999999999Z") == nil)
+        #expect(RFC3339.parse("2262-04-11T23:47:16.854775807Z") == .max)
+        #expect(RFC3339.parse("1677-09-21T00:12:43.145224192Z") == .min)
+        #expect(TimeArgument.parse("9223372036.854775807", now: 0) == .max)
+        #expect(TimeArgument.parse("-9223372036.854775808", now: 0) == .min)
+        #expect(TimeArgument.parse("-106751d", now: .min) == nil)
+    }
+
+    @Test("random relative offsets from random references are a time or nil, and exact when a time")
+    func relativeProperty() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let now = Int64.random(in: .min ... .max, using: &rng)
+            let unit = ["s", "m", "h", "d"].randomElement(using: &rng)!
+            let amount = Int64.random(in: 0...Int64.max >> Int64.random(in: 0...62, using: &rng), using: &rng)
+            let text = (Bool.random(using: &rng) ? "+" : "-") + "\(amount)\(unit)"
+            let t = TimeArgument.parse(text, now: now)
+            #expect(t == Self.exact(text, now: now), "\(text) at \(now)")
+        }
+    }
+
+    /// The time `text` names, computed in 128-bit arithmetic and rejected when outside `Int64` (the test's oracle).
+    static func exact(_ text: String, now: Int64) -> Int64? {
+        var body = Substring(text)
+        if body.hasPrefix("now") { body = body.dropFirst(3) }
+        if let sign = body.first, sign == "+" || sign == "-", let unit = body.last,
+            let amount = Int64(body.dropFirst().dropLast()), amount >= 0,
+            let scale: Int64 = ["s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000][unit]
+        {
+            let delta = Int128(amount) * Int128(scale)
+            let value = Int128(now) + (sign == "-" ? -delta : delta)
+            return value >= Int128(Int64.min) && value <= Int128(Int64.max) ? Int64(value) : nil
+        }
+        return TimeArgument.parse(text, now: now)  // absolute forms: checked by the explicit expectations above
+    }
+}

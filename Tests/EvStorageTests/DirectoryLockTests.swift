@@ -37,4 +37,34 @@ struct DirectoryLockTests {
         #expect(failures.value == 0)
         _ = held
     }
+
+    @Test("LOCK as a symbolic link is refused and its target left untouched (issue 15, item 12)")
+    func symlinkRefused() throws {
+        let dir = TemporaryDirectory()
+        let outside = TemporaryDirectory()
+        let target = outside.file("precious")
+        try FileSystem.writeAtomically(Array("keep me".utf8), to: target, directory: outside.path)
+        #expect(symlink(target, dir.file("LOCK")) == 0)
+        let error = #expect(throws: StorageError.self) { try DirectoryLock(directory: dir.path) }
+        #expect(error?.message.contains("symbolic link") == true, "\(String(describing: error))")
+        #expect(FileSystemProbe.read(target) == "keep me")
+    }
+
+    @Test("with LOCK deleted while held, a second lock of the directory still fails (issue 15, item 13)")
+    func deletedLockStillLocks() throws {
+        let dir = TemporaryDirectory()
+        let held = try DirectoryLock(directory: dir.path)
+        #expect(unlink(dir.file("LOCK")) == 0)
+        let error = #expect(throws: StorageError.self) { try DirectoryLock(directory: dir.path) }
+        #expect(error?.code == .locked)
+        _ = held
+    }
+
+    @Test("LOCK that is a directory or a FIFO is refused without waiting")
+    func notARegularFile() throws {
+        let dir = TemporaryDirectory()
+        #expect(mkfifo(dir.file("LOCK"), 0o644) == 0)
+        let error = #expect(throws: StorageError.self) { try DirectoryLock(directory: dir.path) }
+        #expect(error?.message.contains("not a regular file") == true, "\(String(describing: error))")
+    }
 }

@@ -77,6 +77,8 @@ struct FuzzRegressionTests {
                 for value: Float32 in [50, 50, 50, 50] { ByteWriter.appendU32(value.bitPattern, to: &body) }
             }
             varint(0)  // no rule state
+            varint(0)  // no event taken at its future-skew limit (version 2)
+            i64(Views.defaultMaxFutureSkew)
 
             var out: [UInt8] = []
             ByteWriter.appendU32(ViewsCheckpoint.magic, to: &out)

@@ -187,3 +187,30 @@ struct RuleLateEventTests {
         #expect(RuleEvaluatorTests.states(raised) == ["component_down firing @20"])
     }
 }
+
+@Suite("Alert rules: bounded output")
+struct RuleTickBoundTests {
+    @Test("130,000 components falling silent at once are reported over ticks of at most tickAlertsMax alerts, none twice")
+    func silenceOfMany() {
+        var views = Views()
+        let t0 = RuleEvaluatorTests.t0
+        for k in 0..<130_000 {
+            views.apply(
+                Event(offset: Int64(k), time: t0, measurement: "heartbeat", tags: [EvCore.Tag("component", "c\(k)")], fields: [Field("seq", .int(1))])
+            )
+        }
+        var fired = Set<String>()
+        var raisedTotal = 0
+        var ticks = 0
+        while true {
+            let raised = views.rules.tick(at: t0 + 61 * RuleEvaluatorTests.second + Int64(ticks), health: views.health)
+            if raised.isEmpty { break }
+            #expect(raised.count <= RuleEvaluator.tickAlertsMax)
+            for alert in raised { fired.insert(alert.tag("component")!) }
+            raisedTotal += raised.count
+            ticks += 1
+        }
+        #expect(fired.count == 130_000 && raisedTotal == 130_000)
+        #expect(ticks == (130_000 + RuleEvaluator.tickAlertsMax - 1) / RuleEvaluator.tickAlertsMax)
+    }
+}

@@ -37,10 +37,10 @@ struct ViewsJSONTests {
             #"{"at":"2025-11-20T14:46:41.5Z","overall":"yellow","score":75,"components":["#
             + #"{"component":"feed","host":null,"status":null,"color":"yellow","status_color":null,"since":null,"#
             + #""last_seen":"2025-11-20T14:45:56Z","age_s":45.5,"freshness":"warning","latency_ms":null,"message":null,"#
-            + #""port":null,"client_id":null},"#
+            + #""port":null,"client_id":null,"future_events":0},"#
             + #"{"component":"gw","host":"h1","status":"connected","color":"green","status_color":"green","#
             + #""since":"2025-11-20T14:46:40.25Z","last_seen":"2025-11-20T14:46:40.25Z","age_s":1.25,"freshness":"fresh","#
-            + #""latency_ms":12.5,"message":"line1\nline2\t\"q\" \\ \u0001","port":"4002","client_id":"7"}]}"#
+            + #""latency_ms":12.5,"message":"line1\nline2\t\"q\" \\ \u0001","port":"4002","client_id":"7","future_events":0}]}"#
         #expect(json == expected)
     }
 
@@ -54,7 +54,7 @@ struct ViewsJSONTests {
                 == #"{"at":"1970-01-01T00:00:00Z","overall":"red","score":0,"components":[{"component":"down-one","host":null,"#
                 + #""status":"down","color":"red","status_color":"red","since":"1969-12-31T23:59:58.5Z","#
                 + #""last_seen":"1969-12-31T23:59:58.5Z","age_s":1.5,"freshness":"fresh","latency_ms":3,"message":null,"#
-                + #""port":null,"client_id":null}]}"#
+                + #""port":null,"client_id":null,"future_events":0}]}"#
         )
         json = Self.text { ViewsJSON.health(view.report(at: 58_500_000_000), to: &$0) }
         #expect(json.contains(#""age_s":60,"freshness":"warning""#))
