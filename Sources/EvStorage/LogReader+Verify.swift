@@ -27,7 +27,10 @@ extension LogReader {
     public func verify() throws(StorageError) -> VerifyReport {
         var report = VerifyReport()
         let bases = try FileSystem.list(directory).compactMap(FileNames.baseOffset(ofSegment:)).sorted()
+        var indexes: [SegmentIndex] = []  // of the blocks that check out, for the gaps between segments
         for (k, base) in bases.enumerated() {
+            var valid = SegmentIndex(baseOffset: base)
+            defer { indexes.append(valid) }
             let name = FileNames.segment(baseOffset: base)
             let path = directory + "/" + name
             let bytes = try FileSystem.readFile(path)
@@ -73,6 +76,7 @@ extension LogReader {
                     } else {
                         report.blocks += 1
                         report.events += header.eventCount
+                        valid.entries.append(.init(position: position, header: header))
                     }
                 }
             }
@@ -92,6 +96,7 @@ extension LogReader {
                 }
             }
         }
+        report.corruptions += SegmentContinuity.damage(indexes)
         return report
     }
 }

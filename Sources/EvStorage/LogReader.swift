@@ -65,7 +65,7 @@ public final class LogReader {
             }
         }
         segments = updated
-        indexDamage = damage
+        indexDamage = damage + SegmentContinuity.damage(updated)
     }
 
     private func scanActive(
@@ -126,6 +126,7 @@ public final class LogReader {
         var report = Report()
         // Blocks found damaged while indexing are not in the index: report them as skipped.
         report.corruptions = indexDamage
+        var next = from
         for segment in segments {
             if let to, segment.baseOffset >= to { break }
             if segment.nextOffset <= from { continue }
@@ -157,7 +158,9 @@ public final class LogReader {
                     report.blocks += 1
                     do throws(BlockDecodeError) {
                         try BlockDecoder.forEach(body: body, header: header, interner: interner) { event in
-                                guard !stop, event.offset >= from else { return }
+                                // `next`: offsets only go up, so an overlapping copy of a segment is not read twice.
+                                guard !stop, event.offset >= from, event.offset >= next else { return }
+                                next = event.offset + 1
                                 if let to, event.offset >= to {
                                     stop = true
                                     return

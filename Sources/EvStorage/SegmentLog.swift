@@ -128,6 +128,7 @@ public final class SegmentLog {
             }
         }
         active.segmentBytes = file.size
+        report.corruptions += SegmentContinuity.damage(sealed + [active])
         self.sealed = sealed
         self.active = active
         self.activeFile = file
