@@ -92,6 +92,8 @@ final class DaemonMetrics: @unchecked Sendable {
             count("evq_replies_dropped_total", "Replies dropped because the client did not read them.", ingest.repliesDropped.load(ordering: .relaxed))
             count("evq_connections_total", "Ingest connections accepted.", ingest.connectionsTotal.load(ordering: .relaxed))
             count("evq_connections_refused_total", "Ingest connections refused (over the limit).", ingest.connectionsRefused.load(ordering: .relaxed))
+            gauge("evq_ingest_unauthenticated_connections", "Ingest connections waiting to send the token.", Double(ingest.unauthenticated.load(ordering: .relaxed)))
+            count("evq_ingest_auth_timeouts_total", "Ingest connections closed for not sending the token in time.", ingest.authTimeouts.load(ordering: .relaxed))
             gauge("evq_connections", "Ingest connections open.", Double(ingest.connections.load(ordering: .relaxed)))
             if let http {
                 gauge("evq_http_connections", "HTTP connections open.", Double(http.open.load(ordering: .relaxed)))

@@ -61,6 +61,7 @@ final class IngestHandler: ChannelDuplexHandler {
         self.logger = logger
         self.parser = LineProtocolParser(limits: options.limits)
         self.authenticated = options.authToken == nil
+        self.countedUnauthenticated = options.authToken != nil
     }
 
     // MARK: - Inbound
@@ -116,6 +117,7 @@ final class IngestHandler: ChannelDuplexHandler {
         }
         lingerTask?.cancel()
         lingerTask = nil
+        leaveUnauthenticated()
         stats.connections.subtract(1, ordering: .relaxed)
         context.fireChannelInactive()
     }
@@ -123,7 +125,33 @@ final class IngestHandler: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         stats.connections.add(1, ordering: .relaxed)
         stats.connectionsTotal.add(1, ordering: .relaxed)
+        if !authenticated {
+            authTimer = context.eventLoop.assumeIsolated().scheduleTask(in: options.authTimeout) {
+                guard !self.authenticated, !self.refused else { return }
+                self.refused = true
+                self.stats.authTimeouts.add(1, ordering: .relaxed)
+                let milliseconds = self.options.authTimeout.nanoseconds / 1_000_000
+                self.reply("err line=0 col=0 auth timeout: no '#evq auth TOKEN' within \(milliseconds) ms\n", context: context)
+                self.flushReplies(context: context)
+                context.close(promise: nil)
+            }
+        }
         context.fireChannelActive()
+    }
+
+    /// Closes a connection that has not authenticated within `authTimeout`.
+    private var authTimer: Scheduled<Void>?
+    /// Whether this connection still counts in `stats.unauthenticated` (set at accept by the server).
+    private var countedUnauthenticated: Bool
+
+    /// The connection no longer waits to authenticate: it did, or it is gone.
+    private func leaveUnauthenticated() {
+        authTimer?.cancel()
+        authTimer = nil
+        if countedUnauthenticated {
+            countedUnauthenticated = false
+            stats.unauthenticated.subtract(1, ordering: .relaxed)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -233,6 +261,7 @@ final class IngestHandler: ChannelDuplexHandler {
                 case .auth(let presented):
                     if let token = options.authToken, ConstantTime.equal(presented, token) {
                         authenticated = true
+                        leaveUnauthenticated()
                     } else {
                         refused = true
                         reject(LineProtocolError(column: first + 1, .authFailed), context: context)

@@ -16,6 +16,12 @@ public struct IngestOptions: Sendable {
     public var readBytesMax: Int
     /// When set, a connection's lines are refused until it sends `#evq auth TOKEN` with this token.
     public var authToken: String?
+    /// With a token: a connection that has not sent it this long after connecting is closed, so idle sockets cannot
+    /// hold connection slots (issue 15, item 6).
+    public var authTimeout: TimeAmount
+    /// With a token: most connections waiting to authenticate at once (default a quarter of `connectionsMax`), so
+    /// the rest of the limit stays for clients that have authenticated.
+    public var unauthenticatedMax: Int
 
     public init(
         limits: Limits = .default,
@@ -24,9 +30,13 @@ public struct IngestOptions: Sendable {
         blockLinger: TimeAmount = .milliseconds(100),
         inFlightBytesMax: Int = 4 * 1024 * 1024,
         readBytesMax: Int = 512 * 1024,
-        authToken: String? = nil
+        authToken: String? = nil,
+        authTimeout: TimeAmount = .seconds(10),
+        unauthenticatedMax: Int? = nil
     ) {
         self.authToken = authToken
+        self.authTimeout = authTimeout
+        self.unauthenticatedMax = unauthenticatedMax ?? max(1, connectionsMax / 4)
         self.limits = limits
         self.connectionsMax = connectionsMax
         self.blockBytesTarget = blockBytesTarget

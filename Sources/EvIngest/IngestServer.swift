@@ -77,15 +77,24 @@ public final class IngestServer: Service, Sendable {
 
     private func accept(_ channel: any Channel) throws {
         let id = ObjectIdentifier(channel)
-        let admitted = connections.withLockedValue { table -> Bool in
-            guard table.count < options.connectionsMax else { return false }
+        let needsAuth = options.authToken != nil
+        let stats = stats
+        let refusal = connections.withLockedValue { table -> String? in
+            guard table.count < options.connectionsMax else { return "too many connections (limit \(options.connectionsMax))" }
+            // A share of the limit for connections still to authenticate; it is counted down when one does (or closes).
+            if needsAuth {
+                guard stats.unauthenticated.load(ordering: .relaxed) < options.unauthenticatedMax else {
+                    return "too many connections waiting to authenticate (limit \(options.unauthenticatedMax))"
+                }
+                stats.unauthenticated.add(1, ordering: .relaxed)
+            }
             table[id] = channel
-            return true
+            return nil
         }
-        guard admitted else {
+        if let refusal {
             stats.connectionsRefused.add(1, ordering: .relaxed)
-            var buffer = channel.allocator.buffer(capacity: 64)
-            buffer.writeString("err line=0 col=0 too many connections (limit \(options.connectionsMax))\n")
+            var buffer = channel.allocator.buffer(capacity: 80)
+            buffer.writeString("err line=0 col=0 \(refusal)\n")
             channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
             return
         }

@@ -5,6 +5,10 @@ public final class IngestStats: Sendable {
     public let connections = Atomic<Int>(0)
     public let connectionsTotal = Atomic<Int>(0)
     public let connectionsRefused = Atomic<Int>(0)
+    /// Connections open that have not sent the token yet (with a token configured).
+    public let unauthenticated = Atomic<Int>(0)
+    /// Connections closed for not authenticating within `IngestOptions.authTimeout`.
+    public let authTimeouts = Atomic<Int>(0)
     public let bytesRead = Atomic<Int>(0)
     public let events = Atomic<Int>(0)
     public let rejectedLines = Atomic<Int>(0)

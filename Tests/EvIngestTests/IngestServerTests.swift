@@ -190,4 +190,38 @@ struct IngestFsyncFailureTests {
             #expect(replies[3]?.hasPrefix("err line=4 col=1 sync t failed: fsync failed earlier") == true)
         }
     }
+
+    /// Issue 15, item 6: 1,024 idle sockets that never sent the token held every connection slot for ever, locking out
+    /// every real client.
+    @Test("a connection that does not authenticate in time is closed, and those waiting to may hold only their share")
+    func unauthenticatedConnections() async throws {
+        let dir = TemporaryDirectory()
+        let options = IngestOptions(connectionsMax: 10, authToken: "s3cret", authTimeout: .milliseconds(300), unauthenticatedMax: 2)
+        try await IngestServerTests.withServer(directory: dir.path, options: options) { port, stats, _ in
+            let result = try await IngestServerTests.blocking {
+                let good = try LineClient(port: port)
+                try good.send("#evq auth s3cret\ncpu v=1 1\n#evq sync a\n")
+                let acked = good.readLine()
+                // Three connect at once and send nothing: whichever the server accepts third is refused.
+                let idle = try (0..<3).map { _ in try LineClient(port: port) }
+                // The authenticated one is not in the share: it still writes while the share is full.
+                try good.send("cpu v=2 2\n#evq sync b\n")
+                let stillAcked = good.readLine()
+                let first = idle.map { $0.readLine(timeout: 5) }
+                let closed = idle.map { $0.isClosed(timeout: 5) }
+                let later = try LineClient(port: port)
+                try later.send("#evq auth s3cret\ncpu v=3 3\n#evq sync c\n")
+                return (acked, first, stillAcked, closed, later.readLine())
+            }
+            #expect(result.0 == "ok a 0")
+            let refusal = "err line=0 col=0 too many connections waiting to authenticate (limit 2)"
+            let timeout = "err line=0 col=0 auth timeout: no '#evq auth TOKEN' within 300 ms"
+            #expect(result.1.sorted { ($0 ?? "") < ($1 ?? "") } == [timeout, timeout, refusal], "\(result.1)")
+            #expect(result.2 == "ok b 1")
+            #expect(result.3 == [true, true, true])
+            #expect(result.4 == "ok c 2")
+            #expect(stats.authTimeouts.load(ordering: .relaxed) == 2)
+            #expect(stats.unauthenticated.load(ordering: .relaxed) == 0)
+        }
+    }
 }
