@@ -4,7 +4,7 @@ import EvStorage
 /// previous page, where a new reader reads and checks the whole active segment (up to `--segment-mib`, 64 MiB) for
 /// every page, however few events it returns.
 ///
-/// `@unchecked Sendable`: used only inside `RebuildGate.run`, which runs one body at a time; the gate's lock orders
+/// `@unchecked Sendable`: used only inside `HTTPAPI.pages.run`, which runs one body at a time; the gate's lock orders
 /// one body's accesses before the next one's.
 final class CachedLogReader: @unchecked Sendable {
     private let directory: String

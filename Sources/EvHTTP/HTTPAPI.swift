@@ -37,7 +37,10 @@ public struct HTTPAPI: Sendable {
     /// closed after this long (`evqd --http-idle-timeout`). Live streams are requests in progress.
     public var idleTimeout: Duration = .seconds(15)
     public let connectionStats = HTTPConnectionStats()
-    let rebuilds = RebuildGate()
+    /// `?at=T` rebuilds: one at a time, 4 waiting, more refused with 429.
+    let rebuilds = RebuildGate(name: "views rebuilds", waitingMax: 4)
+    /// Event pages, on a gate of their own so a page never waits behind a rebuild.
+    let pages = RebuildGate(name: "event page reads", waitingMax: 32)
     let eventsReader: CachedLogReader
 
     public init(
@@ -268,7 +271,7 @@ public struct HTTPAPI: Sendable {
         }
         let cached = eventsReader
         let scanMax = Int64(scanMax)
-        let page = try await rebuilds.run { () throws -> EventPage in
+        let page = try await pages.run { () throws -> EventPage in
             let reader = try cached.current()
             var page = EventPage()
             page.logEnd = reader.nextOffset
