@@ -106,21 +106,30 @@ public struct DaemonCommand: AsyncParsableCommand {
     /// Raises the soft open-file limit to the hard one. Every connection holds a descriptor, and the usual soft
     /// default (1024) is below the connection limits: without this, accepting fails with EMFILE before the limit is
     /// reached (connections hang unanswered instead of getting `too many connections`) and opening a segment or
-    /// writing the checkpoint fails. Logs a warning when even the hard limit is below what the limits need.
-    static func raiseOpenFilesLimit(needed: Int, logger: Logger) {
+    /// writing the checkpoint fails.
+    ///
+    /// - Returns: the soft limit now in force (`nil`: unlimited or unknown).
+    static func raiseOpenFilesLimit() -> Int? {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
         if limit.rlim_cur < limit.rlim_max {
             var raised = limit
             raised.rlim_cur = limit.rlim_max
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
         }
-        if limit.rlim_cur != rlim_t.max && limit.rlim_cur < rlim_t(needed) {  // rlim_t.max: RLIM_INFINITY
-            logger.warning(
-                "the open-file limit is below what the connection limits need: connections may fail to be accepted",
-                metadata: ["rlimit.nofile": "\(limit.rlim_cur)", "needed": "\(needed)"]
-            )
-        }
+        return limit.rlim_cur == rlim_t.max || limit.rlim_cur > rlim_t(Int.max) ? nil : Int(limit.rlim_cur)  // max: RLIM_INFINITY
+    }
+
+    /// The connection limits that fit in `openFiles` descriptors: as configured when they fit; otherwise lowered (two
+    /// thirds of what is left after `filesReserve` for ingest, the rest for HTTP), so connections over them get an
+    /// answer instead of accept failing with EMFILE (which, retried at once, spins an event loop at 100 %: issue 15,
+    /// item 11). `nil` when even the least (16 of each) does not fit.
+    static func connectionLimits(ingest: Int, http: Int, openFiles: Int?) -> (ingest: Int, http: Int)? {
+        guard let openFiles, openFiles < ingest + http + filesReserve else { return (ingest, http) }
+        let available = openFiles - filesReserve
+        guard available >= 32 else { return nil }
+        let ingestShare = min(ingest, max(16, available * 2 / 3))
+        return (ingestShare, min(http, available - ingestShare))
     }
 
     public func validate() throws {
@@ -159,7 +168,25 @@ public struct DaemonCommand: AsyncParsableCommand {
     public func run() async throws {
         var logger = Logger(label: "evqd")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        Self.raiseOpenFilesLimit(needed: maxConnections + maxHttpConnections + Self.filesReserve, logger: logger)
+        let openFiles = Self.raiseOpenFilesLimit()
+        guard let (maxConnections, maxHttpConnections) = Self.connectionLimits(
+            ingest: self.maxConnections, http: self.maxHttpConnections, openFiles: openFiles
+        ) else {
+            logger.critical(
+                "the open-file limit is too low to run: raise it (ulimit -n) to at least \(Self.filesReserve + 32)",
+                metadata: ["rlimit.nofile": "\(openFiles ?? 0)"]
+            )
+            throw ExitCode(2)
+        }
+        if maxConnections != self.maxConnections || maxHttpConnections != self.maxHttpConnections {
+            logger.warning(
+                "the open-file limit is below what the connection limits need: they are lowered to fit",
+                metadata: [
+                    "rlimit.nofile": "\(openFiles ?? 0)", "max_connections": "\(maxConnections)",
+                    "max_http_connections": "\(maxHttpConnections)",
+                ]
+            )
+        }
         let registry = PrometheusCollectorRegistry()
         DaemonMetrics.bootstrap(registry)
         let options = LogOptions(

@@ -17,6 +17,7 @@ public final class Daemon {
     private let extraArguments: [String]
     private let collector: Bool
     private let openFilesSoftLimit: Int?
+    private let openFilesHardLimit: Int?
 
     /// The directory holding the built `evqd` and `evq` (the test bundle's own directory).
     public static let binDirectory: String = {
@@ -37,13 +38,16 @@ public final class Daemon {
     ///   - collector: run the host collector (off by default: tests want only the events they send).
     ///   - openFilesSoftLimit: start evqd with this soft `RLIMIT_NOFILE` (`ulimit -Sn`), as a service manager or a
     ///     login shell commonly does (1024); the hard limit stays as it is.
+    ///   - openFilesHardLimit: start evqd with this hard and soft `RLIMIT_NOFILE` (`ulimit -Hn -Sn`): it cannot raise it.
     public init(
-        dataDirectory: String, arguments: [String] = [], collector: Bool = false, openFilesSoftLimit: Int? = nil
+        dataDirectory: String, arguments: [String] = [], collector: Bool = false, openFilesSoftLimit: Int? = nil,
+        openFilesHardLimit: Int? = nil
     ) throws {
         self.dataDirectory = dataDirectory
         self.extraArguments = arguments
         self.collector = collector
         self.openFilesSoftLimit = openFilesSoftLimit
+        self.openFilesHardLimit = openFilesHardLimit
         try start()
     }
 
@@ -70,7 +74,8 @@ public final class Daemon {
             "--http-addr", "127.0.0.1:0", "--log-level", "warning",
         ] + (collector ? [] : ["--no-collector"]) + extraArguments
         // With a soft limit, a shell sets it and then becomes evqd (exec), so `pid` is still evqd's.
-        let command = openFilesSoftLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && exec \"$0\" \"$@\""] + arguments }
+        let command = openFilesHardLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && ulimit -Hn \($0) && exec \"$0\" \"$@\""] + arguments }
+            ?? openFilesSoftLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && exec \"$0\" \"$@\""] + arguments }
         let (child, out) = try Self.spawn(command ?? arguments)
         pid = child
         stdoutFD = out

@@ -119,3 +119,56 @@ struct ConnectionLimitsTests {
         #expect(closed)
     }
 }
+
+/// Issue 15, item 11: with a low open-file limit, accept errors (EMFILE) made evqd's ingest event loop spin a core at
+/// 100 % and starve the daemon (NIO retries the accept at once). The connection limits now fit the descriptors.
+@Suite("Accept with no descriptors left")
+struct AcceptBackoffTests {
+    /// User + system CPU seconds of `pid` so far (`/proc/PID/stat`, fields 14 and 15, in clock ticks).
+    static func cpuSeconds(_ pid: pid_t) -> Double {
+        let stat = FileSystemProbe.read("/proc/\(pid)/stat")
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test("under a low open-file limit the connection limits are lowered to fit: no EMFILE spin, every connection answered")
+    func limitsFitTheDescriptors() throws {
+        Daemon.raiseOpenFilesLimit(to: 4096)
+        let dir = TemporaryDirectory()
+        // 400 descriptors: 144 beyond the reserve, so ingest takes 96 connections and HTTP 48.
+        let daemon = try Daemon(dataDirectory: dir.path, openFilesHardLimit: 400)
+        var clients: [LineClient] = []
+        for _ in 0..<150 { clients.append(try LineClient(port: daemon.port)) }
+        let before = Self.cpuSeconds(daemon.pid)
+        usleep(2_000_000)
+        let used = Self.cpuSeconds(daemon.pid) - before
+        #expect(used < 0.5, "evqd used \(used) s of CPU in 2 s with connections over its limit")
+        var refused = 0
+        for client in clients {
+            try? client.send("#evq sync x\n")
+        }
+        for client in clients where client.readLine(timeout: 5) == "err line=0 col=0 too many connections (limit 96)" {
+            refused += 1
+        }
+        #expect(refused == 150 - 96)
+        clients.removeAll()
+        let client = try LineClient(port: daemon.port)
+        try client.send("cpu v=1 1\n#evq sync s\n")
+        #expect(client.readLine(timeout: 10)?.hasPrefix("ok s ") == true)
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test("an open-file limit too low to run on is refused at start with a clear message")
+    func tooFewDescriptors() throws {
+        let dir = TemporaryDirectory()
+        let evqd = Daemon.binDirectory + "evqd"
+        let (status, _, err) = try Daemon.run([
+            "/bin/sh", "-c", "ulimit -Sn 96 && ulimit -Hn 96 && exec \"$0\" \"$@\"", evqd, "--data-dir", dir.path,
+            "--ingest-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--no-collector",
+        ])
+        #expect(status == 2)
+        #expect(err.contains("the open-file limit is too low to run"), "\(err)")
+    }
+}
