@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "EvDaemonTests",
             dependencies: [
-                "EvCore", "EvDaemon", "EvHTTP", "EvStorage", "EvViews", "EvConfig", "EvRender", "EvTestSupport",
+                "EvCore", "EvDaemon", "EvEngine", "EvHTTP", "EvStorage", "EvViews", "EvConfig", "EvRender", "EvTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,8 +13,9 @@ public enum ViewBuilder {
     public static func build(_ reader: LogReader, at: Int64?, fresh: Views) throws -> (views: Views, report: LogReader.Report) {
         var views = fresh
         if case .success(let payload)? = try? CheckpointFile.read(directory: reader.directory),
-            let (restored, maxEventTime) = try? ViewsCheckpoint.decode(payload, rules: fresh.rules.rules),
+            let (restored, maxEventTime, anchor) = try? ViewsCheckpoint.decodeAnchored(payload, rules: fresh.rules.rules),
             restored.nextOffset <= reader.nextOffset, maxEventTime <= (at ?? .max),
+            anchorProblem(anchor, nextOffset: restored.nextOffset, reader: reader) == nil,
             restored.timelines.tiers == views.timelines.tiers, restored.timelines.seriesMax == views.timelines.seriesMax,
             restored.maxFutureSkew == views.maxFutureSkew
         {
@@ -28,5 +29,25 @@ public enum ViewBuilder {
             return true
         }
         return (views, report)
+    }
+
+    /// Why a checkpoint covering offsets up to `nextOffset` with `anchor` is not of this log, or `nil` when it is: the
+    /// block it names must be the block of this log that holds its last offset, with the same body CRC. A checkpoint
+    /// copied from another data directory fails this and is not used (issue 15, item 16).
+    public static func anchorProblem(_ anchor: ViewsCheckpoint.Anchor?, nextOffset: Int64, reader: LogReader) -> String? {
+        guard nextOffset > 0 else { return nil }
+        guard let anchor else { return "it names no block of the log" }
+        guard let header = try? reader.blockHeader(containing: nextOffset - 1), header.firstOffset == anchor.firstOffset,
+            header.bodyCRC == anchor.bodyCRC
+        else {
+            return "it is not of this log: its last block (offset \(anchor.firstOffset)) is not this log's (copied from another data directory?)"
+        }
+        return nil
+    }
+
+    /// The anchor of views covering offsets up to `nextOffset` in `reader`'s log (`nil` for none, or a damaged block).
+    public static func anchor(nextOffset: Int64, reader: LogReader) -> ViewsCheckpoint.Anchor? {
+        guard nextOffset > 0, let header = try? reader.blockHeader(containing: nextOffset - 1) else { return nil }
+        return ViewsCheckpoint.Anchor(firstOffset: header.firstOffset, bodyCRC: header.bodyCRC)
     }
 }

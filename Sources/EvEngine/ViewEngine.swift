@@ -33,6 +33,8 @@ public final class ViewEngine: @unchecked Sendable {
         var views: Views
         var maxEventTime: Int64
         var lastCheckpointOffset: Int64
+        /// The last block applied (written into the checkpoint, binding it to this log).
+        var anchor: ViewsCheckpoint.Anchor?
     }
 
     public let directory: String
@@ -71,7 +73,7 @@ public final class ViewEngine: @unchecked Sendable {
             report.checkpointProblem = reason.description
         case .success(let payload):
             do throws(ViewsCheckpoint.DecodeError) {
-                let (restored, maxTime) = try ViewsCheckpoint.decode(payload, rules: rules)
+                let (restored, maxTime, anchor) = try ViewsCheckpoint.decodeAnchored(payload, rules: rules)
                 if restored.nextOffset > reader.nextOffset {
                     report.checkpointProblem =
                         "it covers offsets up to \(restored.nextOffset) but the log ends at \(reader.nextOffset)"
@@ -81,6 +83,8 @@ public final class ViewEngine: @unchecked Sendable {
                     report.checkpointProblem = "the timeline configuration changed"
                 } else if restored.maxFutureSkew != views.maxFutureSkew {
                     report.checkpointProblem = "max_future_skew changed"
+                } else if let problem = ViewBuilder.anchorProblem(anchor, nextOffset: restored.nextOffset, reader: reader) {
+                    report.checkpointProblem = problem
                 } else {
                     let configured = views.slots
                     views = restored
@@ -111,7 +115,10 @@ public final class ViewEngine: @unchecked Sendable {
         report.replayedEvents = replayed
         report.seconds = Self.seconds(ContinuousClock.now - start)
         startReport = report
-        state = Mutex(State(views: views, maxEventTime: maxEventTime, lastCheckpointOffset: report.checkpointOffset ?? -1))
+        let anchor = ViewBuilder.anchor(nextOffset: views.nextOffset, reader: reader)
+        state = Mutex(
+            State(views: views, maxEventTime: maxEventTime, lastCheckpointOffset: report.checkpointOffset ?? -1, anchor: anchor)
+        )
         logger.info("views ready", metadata: ["views.start": "\(report)"])
         OSThread.start { [self] in
             OSThread.lowerPriority(by: niceness)
@@ -250,6 +257,7 @@ public final class ViewEngine: @unchecked Sendable {
             logger.critical("a committed block does not decode", metadata: ["error": "\(error)"])
             return
         }
+        let anchor = ViewsCheckpoint.Anchor(firstOffset: committed.firstOffset, bodyCRC: header.bodyCRC)
         var k = 0
         while k < events.count {
             let end = min(k + Self.sliceEvents, events.count)
@@ -260,6 +268,7 @@ public final class ViewEngine: @unchecked Sendable {
                     derived += s.views.apply(e)
                     if time > s.maxEventTime { s.maxEventTime = time }
                 }
+                if end == events.count { s.anchor = anchor }
                 return derived
             }
             emit(derived)
@@ -270,15 +279,15 @@ public final class ViewEngine: @unchecked Sendable {
 
     /// Writes a checkpoint if the views changed since the last one.
     public func checkpoint() {
-        let snapshot: (Views, Int64)? = state.withLock { s in
+        let snapshot: (Views, Int64, ViewsCheckpoint.Anchor?)? = state.withLock { s in
             guard s.views.nextOffset != s.lastCheckpointOffset else { return nil }
             s.lastCheckpointOffset = s.views.nextOffset
-            return (s.views, s.maxEventTime)
+            return (s.views, s.maxEventTime, s.anchor)
         }
-        guard let (views, maxEventTime) = snapshot else { return }
+        guard let (views, maxEventTime, anchor) = snapshot else { return }
         let start = ContinuousClock.now
         do {
-            try CheckpointFile.write(ViewsCheckpoint.encode(views, maxEventTime: maxEventTime), directory: directory)
+            try CheckpointFile.write(ViewsCheckpoint.encode(views, maxEventTime: maxEventTime, anchor: anchor), directory: directory)
             logger.info(
                 "views checkpoint written",
                 metadata: [

@@ -188,6 +188,15 @@ public final class LogReader {
         return report
     }
 
+    /// The header of the block that holds `offset`, as stored (`nil` when no indexed block holds it or its header is
+    /// damaged). Binds a views checkpoint to its log: the checkpoint keeps the body CRC of its last block.
+    public func blockHeader(containing offset: Int64) throws(StorageError) -> BlockHeader? {
+        guard let segment = segments.last(where: { $0.baseOffset <= offset }),
+            let entry = segment.entries.first(where: { $0.firstOffset <= offset && offset < $0.nextOffset })
+        else { return nil }
+        return try readHeader(path: segmentPath(segment.baseOffset), position: entry.position)
+    }
+
     /// Reads, checks and decompresses one block; the reason if it is damaged.
     func readBlock(
         fd: Int32,

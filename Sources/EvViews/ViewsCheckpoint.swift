@@ -20,8 +20,21 @@ public enum ViewsCheckpoint {
         init(_ description: String) { self.description = "checkpoint: " + description }
     }
 
-    /// Encodes `views`; `maxEventTime` is the newest event time applied (for `--at` reuse).
-    public static func encode(_ views: Views, maxEventTime: Int64) -> [UInt8] {
+    /// What binds a checkpoint to its log: the first offset and body CRC-32C of the last block it covers. A checkpoint
+    /// copied from another data directory names a block this log does not have, and is not used (issue 15, item 16).
+    public struct Anchor: Sendable, Hashable {
+        public var firstOffset: Int64
+        public var bodyCRC: UInt32
+
+        public init(firstOffset: Int64, bodyCRC: UInt32) {
+            self.firstOffset = firstOffset
+            self.bodyCRC = bodyCRC
+        }
+    }
+
+    /// Encodes `views`; `maxEventTime` is the newest event time applied (for `--at` reuse); `anchor` the last block
+    /// the views cover (`nil` for empty views).
+    public static func encode(_ views: Views, maxEventTime: Int64, anchor: Anchor? = nil) -> [UInt8] {
         var body = Writer()
         body.health(views.health)
         body.slots(views.slots)
@@ -30,6 +43,10 @@ public enum ViewsCheckpoint {
         body.rules(views.rules)
         body.varint(views.futureEvents)
         body.i64(views.maxFutureSkew)
+        body.optional(anchor) { w, a in
+            w.i64(a.firstOffset)
+            w.varint(Int(a.bodyCRC))
+        }
         var out: [UInt8] = []
         out.reserveCapacity(headerSize + body.bytes.count + 4)
         ByteWriter.appendU32(magic, to: &out)
@@ -51,7 +68,16 @@ public enum ViewsCheckpoint {
         _ bytes: [UInt8],
         rules: [AlertRule] = AlertRule.defaults
     ) throws(DecodeError) -> (views: Views, maxEventTime: Int64) {
-        let result: Result<(Views, Int64), DecodeError> = bytes.withUnsafeBytes { raw in
+        let (views, maxEventTime, _) = try decodeAnchored(bytes, rules: rules)
+        return (views, maxEventTime)
+    }
+
+    /// `decode`, with the anchor the checkpoint was written with (to check against the log before using it).
+    public static func decodeAnchored(
+        _ bytes: [UInt8],
+        rules: [AlertRule] = AlertRule.defaults
+    ) throws(DecodeError) -> (views: Views, maxEventTime: Int64, anchor: Anchor?) {
+        let result: Result<(Views, Int64, Anchor?), DecodeError> = bytes.withUnsafeBytes { raw in
             do throws(DecodeError) {
                 return .success(try decode(raw, rules: rules))
             } catch {
@@ -61,7 +87,7 @@ public enum ViewsCheckpoint {
         return try result.get()
     }
 
-    static func decode(_ raw: UnsafeRawBufferPointer, rules: [AlertRule]) throws(DecodeError) -> (Views, Int64) {
+    static func decode(_ raw: UnsafeRawBufferPointer, rules: [AlertRule]) throws(DecodeError) -> (Views, Int64, Anchor?) {
         guard raw.count >= headerSize + 4 else { throw DecodeError("truncated (\(raw.count) bytes)") }
         let crcPosition = raw.count - 4
         guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<crcPosition]))
@@ -91,10 +117,16 @@ public enum ViewsCheckpoint {
         views.futureEvents = try reader.varint(counterMax)
         views.maxFutureSkew = try reader.i64()
         guard views.maxFutureSkew >= 0 else { throw DecodeError("bad future skew") }
+        var anchor: Anchor?
+        if try reader.flag() {
+            let first = try reader.i64()
+            let crc = try reader.varint(Int(UInt32.max))
+            anchor = Anchor(firstOffset: first, bodyCRC: UInt32(crc))
+        }
         guard reader.isAtEnd else { throw DecodeError("trailing bytes") }
         views.nextOffset = nextOffset
         views.applied = Int(applied)
-        return (views, maxEventTime)
+        return (views, maxEventTime, anchor)
     }
 
     // MARK: - Writing

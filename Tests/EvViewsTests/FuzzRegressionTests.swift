@@ -79,6 +79,7 @@ struct FuzzRegressionTests {
             varint(0)  // no rule state
             varint(0)  // no event taken at its future-skew limit (version 2)
             i64(Views.defaultMaxFutureSkew)
+            body.append(0)  // no anchor block
 
             var out: [UInt8] = []
             ByteWriter.appendU32(ViewsCheckpoint.magic, to: &out)
