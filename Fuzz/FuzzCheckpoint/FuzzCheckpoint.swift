@@ -29,23 +29,24 @@ enum CheckpointTarget {
     }
 
     static func payload(_ bytes: [UInt8]) {
-        let restored: (views: Views, maxEventTime: Int64)
+        let restored: (views: Views, maxEventTime: Int64, anchor: ViewsCheckpoint.Anchor?)
         do throws(ViewsCheckpoint.DecodeError) {
-            restored = try ViewsCheckpoint.decode(bytes)
+            restored = try ViewsCheckpoint.decodeAnchored(bytes)
         } catch {
             Fuzz.check(!error.description.isEmpty, "empty decode error")
             return
         }
-        let encoded = ViewsCheckpoint.encode(restored.views, maxEventTime: restored.maxEventTime)
-        let again: (views: Views, maxEventTime: Int64)
+        let encoded = ViewsCheckpoint.encode(restored.views, maxEventTime: restored.maxEventTime, anchor: restored.anchor)
+        let again: (views: Views, maxEventTime: Int64, anchor: ViewsCheckpoint.Anchor?)
         do throws(ViewsCheckpoint.DecodeError) {
-            again = try ViewsCheckpoint.decode(encoded)
+            again = try ViewsCheckpoint.decodeAnchored(encoded)
         } catch {
             Fuzz.fail("restored views encode to a checkpoint that does not decode: \(error)")
         }
         Fuzz.check(again.maxEventTime == restored.maxEventTime, "max event time changes")
+        Fuzz.check(again.anchor == restored.anchor, "the anchor changes")
         Fuzz.check(
-            ViewsCheckpoint.encode(again.views, maxEventTime: again.maxEventTime) == encoded,
+            ViewsCheckpoint.encode(again.views, maxEventTime: again.maxEventTime, anchor: again.anchor) == encoded,
             "encode(decode(encode(decode(x)))) != encode(decode(x))"
         )
         use(restored.views, at: restored.maxEventTime)
