@@ -6,18 +6,16 @@ import EvViews
 /// everything stored.
 public enum ViewBuilder {
     /// Applies every event in offset order to `fresh` (empty views, configured), skipping events the views take at a
-    /// time after `at` (`Views.viewTime(of:)`: an event's own time, or its receive time plus the future skew). Starts from evqd's views checkpoint when it is valid and holds no event after `at` (same result, less to
-    /// replay).
+    /// time after `at` (`Views.viewTime(of:)`: an event's own time, or its receive time plus the future skew). Starts
+    /// from evqd's views checkpoint when it is usable (`checkpointProblem`) and holds no event after `at` (same result,
+    /// less to replay).
     ///
     /// - Returns: the views, and what the reader skipped (damaged blocks), for the caller to report.
     public static func build(_ reader: LogReader, at: Int64?, fresh: Views) throws -> (views: Views, report: LogReader.Report) {
         var views = fresh
         if case .success(let payload)? = try? CheckpointFile.read(directory: reader.directory),
             let (restored, maxEventTime, anchor) = try? ViewsCheckpoint.decodeAnchored(payload, rules: fresh.rules.rules),
-            restored.nextOffset <= reader.nextOffset, maxEventTime <= (at ?? .max),
-            anchorProblem(anchor, nextOffset: restored.nextOffset, reader: reader) == nil,
-            restored.timelines.tiers == views.timelines.tiers, restored.timelines.seriesMax == views.timelines.seriesMax,
-            restored.maxFutureSkew == views.maxFutureSkew
+            maxEventTime <= (at ?? .max), checkpointProblem(restored, anchor: anchor, configured: fresh, reader: reader) == nil
         {
             views = restored
             views.slots.limit = fresh.slots.limit  // limits come from the configuration, not the checkpoint
@@ -31,16 +29,27 @@ public enum ViewBuilder {
         return (views, report)
     }
 
-    /// Why a checkpoint covering offsets up to `nextOffset` with `anchor` is not of this log, or `nil` when it is: the
-    /// block it names must be the block of this log that holds its last offset, with the same body CRC. A checkpoint
-    /// copied from another data directory fails this and is not used (issue 15, item 16).
-    public static func anchorProblem(_ anchor: ViewsCheckpoint.Anchor?, nextOffset: Int64, reader: LogReader) -> String? {
-        guard nextOffset > 0 else { return nil }
-        guard let anchor else { return "it names no block of the log" }
-        guard let header = try? reader.blockHeader(containing: nextOffset - 1), header.firstOffset == anchor.firstOffset,
-            header.bodyCRC == anchor.bodyCRC
-        else {
-            return "it is not of this log: its last block (offset \(anchor.firstOffset)) is not this log's (copied from another data directory?)"
+    /// Why views restored from a checkpoint (with its `anchor`) cannot stand for `reader`'s log under the
+    /// `configured` views' settings, or `nil` when they can. The one check of evqd's start and of replays: the
+    /// checkpoint covers no offset beyond the log, was made with the same timeline tiers, series limit and future
+    /// skew, and is of this log — the block it names is the one that holds its last offset, with the same body CRC,
+    /// so a checkpoint copied from another data directory is not used (issue 15, item 16).
+    public static func checkpointProblem(
+        _ restored: Views,
+        anchor: ViewsCheckpoint.Anchor?,
+        configured: Views,
+        reader: LogReader
+    ) -> String? {
+        if restored.nextOffset > reader.nextOffset {
+            return "it covers offsets up to \(restored.nextOffset) but the log ends at \(reader.nextOffset)"
+        }
+        if restored.timelines.tiers != configured.timelines.tiers || restored.timelines.seriesMax != configured.timelines.seriesMax {
+            return "the timeline configuration changed"
+        }
+        if restored.maxFutureSkew != configured.maxFutureSkew { return "max_future_skew changed" }
+        if restored.nextOffset > 0 && self.anchor(nextOffset: restored.nextOffset, reader: reader) != anchor {
+            let named = anchor.map { "its last block (offset \($0.firstOffset)) is not this log's" } ?? "it names no block of it"
+            return "it is not of this log: \(named) (copied from another data directory?)"
         }
         return nil
     }

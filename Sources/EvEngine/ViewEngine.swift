@@ -74,16 +74,7 @@ public final class ViewEngine: @unchecked Sendable {
         case .success(let payload):
             do throws(ViewsCheckpoint.DecodeError) {
                 let (restored, maxTime, anchor) = try ViewsCheckpoint.decodeAnchored(payload, rules: rules)
-                if restored.nextOffset > reader.nextOffset {
-                    report.checkpointProblem =
-                        "it covers offsets up to \(restored.nextOffset) but the log ends at \(reader.nextOffset)"
-                } else if restored.timelines.tiers != views.timelines.tiers
-                    || restored.timelines.seriesMax != views.timelines.seriesMax
-                {
-                    report.checkpointProblem = "the timeline configuration changed"
-                } else if restored.maxFutureSkew != views.maxFutureSkew {
-                    report.checkpointProblem = "max_future_skew changed"
-                } else if let problem = ViewBuilder.anchorProblem(anchor, nextOffset: restored.nextOffset, reader: reader) {
+                if let problem = ViewBuilder.checkpointProblem(restored, anchor: anchor, configured: views, reader: reader) {
                     report.checkpointProblem = problem
                 } else {
                     let configured = views.slots

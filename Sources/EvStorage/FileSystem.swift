@@ -86,21 +86,37 @@ public enum FileSystem {
         if fsync(fd) != 0 { throw StorageError.system("fsync", path: path, Errno(rawValue: errno)) }
     }
 
-    /// The whole file, read-only.
-    public static func readFile(_ path: String) throws(StorageError) -> [UInt8] {
-        // A FIFO is refused below, not waited on; a symbolic link is not followed.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+    /// Opens a file of the data directory: never through a symbolic link, never waiting on a FIFO, and only a regular
+    /// file (a link, FIFO, device or directory is refused with a message naming it).
+    ///
+    /// - Parameter flags: `O_RDONLY` or `O_RDWR`, with `O_CREAT` to create it (mode 0644).
+    /// - Returns: the descriptor, the caller's to close, and the file's size.
+    public static func openRegularFile(_ path: String, flags: Int32) throws(StorageError) -> (fd: Int32, size: Int) {
+        let fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             if errno == ELOOP {
                 throw StorageError(.corrupt, "a symbolic link: refused (evq does not follow links in its data directory)", path: path)
             }
             throw StorageError.system("open", path: path, Errno(rawValue: errno))
         }
-        defer { _ = Glibc.close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw StorageError.system("stat", path: path, Errno(rawValue: errno)) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw StorageError(.corrupt, "not a regular file: refused", path: path) }
-        return try PosixLogFile.read(fd: fd, path: path, at: 0, count: Int(st.st_size))
+        guard fstat(fd, &st) == 0 else {
+            let error = Errno(rawValue: errno)
+            _ = Glibc.close(fd)
+            throw StorageError.system("stat", path: path, error)
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            _ = Glibc.close(fd)
+            throw StorageError(.corrupt, "not a regular file: refused", path: path)
+        }
+        return (fd, Int(st.st_size))
+    }
+
+    /// The whole file, read-only.
+    public static func readFile(_ path: String) throws(StorageError) -> [UInt8] {
+        let (fd, size) = try openRegularFile(path, flags: O_RDONLY)
+        defer { _ = Glibc.close(fd) }
+        return try PosixLogFile.read(fd: fd, path: path, at: 0, count: size)
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync the directory. On failure the

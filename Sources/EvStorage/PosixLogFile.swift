@@ -14,30 +14,9 @@ public final class PosixLogFile: LogFile {
 
     public init(path: String, create: Bool) throws(StorageError) {
         self.path = path
-        do {
-            fd = try FileDescriptor.open(
-                FilePath(path),
-                .readWrite,
-                // Not following a link, not waiting on a FIFO: the type is checked below.
-                options: create ? [.create, .closeOnExec, .noFollow, .nonBlocking] : [.closeOnExec, .noFollow, .nonBlocking],
-                permissions: [.ownerReadWrite, .groupRead, .otherRead]
-            )
-            var st = stat()
-            guard fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-                try? fd.close()
-                throw StorageError(.corrupt, "not a regular file: refused", path: path)
-            }
-            size = Int(try fd.seek(offset: 0, from: .end))
-        } catch let error as StorageError {
-            throw error
-        } catch let errno as Errno {
-            if errno == .tooManySymbolicLinkLevels {
-                throw StorageError(.corrupt, "a symbolic link: refused (evq does not follow links in its data directory)", path: path)
-            }
-            throw StorageError.system("open", path: path, errno)
-        } catch {
-            throw StorageError(.io, "open: \(error)", path: path)
-        }
+        let (raw, size) = try FileSystem.openRegularFile(path, flags: O_RDWR | (create ? O_CREAT : 0))
+        fd = FileDescriptor(rawValue: raw)
+        self.size = size
     }
 
     deinit { close() }

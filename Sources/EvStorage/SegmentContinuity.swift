@@ -4,32 +4,13 @@
 public enum SegmentContinuity {
     /// The gaps and overlaps between consecutive segments (in base-offset order), as corruptions of the later one.
     public static func damage(_ segments: [SegmentIndex]) -> [Corruption] {
-        var out: [Corruption] = []
-        for (previous, segment) in zip(segments, segments.dropFirst()) {
-            let end = previous.nextOffset
-            let name = FileNames.segment(baseOffset: segment.baseOffset)
-            if segment.baseOffset > end {
-                out.append(
-                    Corruption(
-                        segment: name,
-                        position: 0,
-                        blockIndex: nil,
-                        reason: "offsets \(end)..<\(segment.baseOffset) are missing before this segment (a segment removed?)",
-                        bytes: 0
-                    )
-                )
-            } else if segment.baseOffset < end {
-                out.append(
-                    Corruption(
-                        segment: name,
-                        position: 0,
-                        blockIndex: nil,
-                        reason: "offsets \(segment.baseOffset)..<\(end) are also in the segment before (a copy?): readers keep the first",
-                        bytes: 0
-                    )
-                )
-            }
+        zip(segments, segments.dropFirst()).compactMap { previous, segment in
+            let (end, base) = (previous.nextOffset, segment.baseOffset)
+            guard base != end else { return nil }
+            let reason = base > end
+                ? "offsets \(end)..<\(base) are missing before this segment (a segment removed?)"
+                : "offsets \(base)..<\(end) are also in the segment before (a copy?): readers keep the first"
+            return Corruption(segment: FileNames.segment(baseOffset: base), position: 0, blockIndex: nil, reason: reason, bytes: 0)
         }
-        return out
     }
 }

@@ -17,34 +17,13 @@ struct FutureSkewTests {
         return e
     }
 
-    /// Applies events in order, appending what the rules raise as the log would; returns the rule alerts.
-    static func run(_ events: [Event], into views: inout Views) -> [Event] {
-        var raised: [Event] = []
-        var offset: Int64 = 0
-        for var e in events {
-            e.offset = offset
-            offset += 1
-            for var d in views.apply(e) {
-                d.offset = offset
-                offset += 1
-                raised.append(d)
-                views.apply(d)
-            }
-        }
-        return raised
-    }
-
     @Test("a health event a day (or 120 s) ahead does not hide a down received after it", arguments: [86_400, 120, 2])
     func futureStatusDoesNotHideDown(aheadSeconds: Int64) {
         let r = Fx.at(0)
-        var views = Views()
-        let raised = Self.run(
-            [
-                Self.received(Fx.health("gw", "ok", at: r + aheadSeconds * Self.s), at: r, offset: 0),
-                Self.received(Fx.health("gw", "down", at: r + Self.s), at: r + Self.s, offset: 1),
-            ],
-            into: &views
-        )
+        let (raised, views) = RuleEvaluatorTests.run([
+            Self.received(Fx.health("gw", "ok", at: r + aheadSeconds * Self.s), at: r, offset: 0),
+            Self.received(Fx.health("gw", "down", at: r + Self.s), at: r + Self.s, offset: 1),
+        ])
         let report = views.health.report(at: r + 2 * Self.s)
         #expect(report.rows[0].health.status == "down")
         #expect(report.overall == .red)
@@ -56,13 +35,12 @@ struct FutureSkewTests {
     @Test("even within the skew, a status dated after the next one's arrival does not hide it")
     func withinSkew() {
         let r = Fx.at(0)
-        var views = Views(maxFutureSkew: 300 * Self.s)
-        _ = Self.run(
+        let (_, views) = RuleEvaluatorTests.run(
             [
                 Self.received(Fx.health("gw", "ok", at: r + 120 * Self.s), at: r, offset: 0),
                 Self.received(Fx.health("gw", "down", at: r + Self.s), at: r + Self.s, offset: 1),
             ],
-            into: &views
+            maxFutureSkew: 300 * Self.s
         )
         #expect(views.health.report(at: r + 2 * Self.s).rows[0].health.status == "down")
         #expect(views.futureEvents == 0)
@@ -71,14 +49,10 @@ struct FutureSkewTests {
     @Test("a late arrival older than the current status still does not replace it")
     func lateArrivalStillIgnored() {
         let r = Fx.at(0)
-        var views = Views()
-        _ = Self.run(
-            [
-                Self.received(Fx.health("gw", "ok", at: r), at: r, offset: 0),
-                Self.received(Fx.health("gw", "down", at: r - 30 * Self.s), at: r + Self.s, offset: 1),
-            ],
-            into: &views
-        )
+        let (_, views) = RuleEvaluatorTests.run([
+            Self.received(Fx.health("gw", "ok", at: r), at: r, offset: 0),
+            Self.received(Fx.health("gw", "down", at: r - 30 * Self.s), at: r + Self.s, offset: 1),
+        ])
         #expect(views.health.report(at: r + 2 * Self.s).rows[0].health.status == "ok")
     }
 

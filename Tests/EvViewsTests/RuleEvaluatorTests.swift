@@ -16,8 +16,12 @@ struct RuleEvaluatorTests {
     }
 
     /// Feeds events through `Views` and returns what the rules raised, appending it to the views as the log would.
-    static func run(_ events: [Event], rules: [AlertRule] = AlertRule.defaults) -> (raised: [Event], views: Views) {
-        var views = Views(rules: RuleEvaluator(rules: rules))
+    static func run(
+        _ events: [Event],
+        rules: [AlertRule] = AlertRule.defaults,
+        maxFutureSkew: Int64 = Views.defaultMaxFutureSkew
+    ) -> (raised: [Event], views: Views) {
+        var views = Views(rules: RuleEvaluator(rules: rules), maxFutureSkew: maxFutureSkew)
         var raised: [Event] = []
         var offset: Int64 = 0
         for var e in events {
