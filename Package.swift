@@ -194,6 +194,7 @@ let package = Package(
                 "EvCore", "EvDaemon", "EvEngine", "EvHTTP", "EvStorage", "EvViews", "EvConfig", "EvRender", "EvTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

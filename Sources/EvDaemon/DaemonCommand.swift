@@ -128,7 +128,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard let openFiles, openFiles < ingest + http + filesReserve else { return (ingest, http) }
         let available = openFiles - filesReserve
         guard available >= 32 else { return nil }
-        let ingestShare = min(ingest, max(16, available * 2 / 3))
+        let ingestShare = min(ingest, max(16, min(available - 16, available * 2 / 3)))  // leaves HTTP at least 16
         return (ingestShare, min(http, available - ingestShare))
     }
 
