@@ -74,7 +74,12 @@ public final class Daemon {
             "--http-addr", "127.0.0.1:0", "--log-level", "warning",
         ] + (collector ? [] : ["--no-collector"]) + extraArguments
         // With a soft limit, a shell sets it and then becomes evqd (exec), so `pid` is still evqd's.
-        let command = openFilesHardLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && ulimit -Hn \($0) && exec \"$0\" \"$@\""] + arguments }
+        // Under a hard limit the child must not inherit descriptors the test process holds for other tests running in
+        // parallel (sockets): they would use up its few descriptors. bash closes every one above 2 before evqd starts.
+        let closeInherited = "for p in /proc/$$/fd/*; do fd=${p##*/}; [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; "
+        let command = openFilesHardLimit.map {
+            ["/bin/bash", "-c", closeInherited + "ulimit -Sn \($0) && ulimit -Hn \($0) && exec \"$0\" \"$@\""] + arguments
+        }
             ?? openFilesSoftLimit.map { ["/bin/sh", "-c", "ulimit -Sn \($0) && exec \"$0\" \"$@\""] + arguments }
         let (child, out) = try Self.spawn(command ?? arguments)
         pid = child
